@@ -1,0 +1,7 @@
+"""`python3 -m datamap` is the `datamap` command."""
+
+import sys
+
+from datamap.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""GraphQL API: types and resolvers (translation only), the Starlette application."""

@@ -1,0 +1,132 @@
+"""The GraphQL schema: root fields translate arguments, call one service, and translate the answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.types import Info
+
+from datamap.api import types as t
+from datamap.domain.identifiers import SubjectIdentifier, parse_identifiers
+from datamap.domain.subject_events import Collection, Disclosure
+from datamap.domain.vocabulary import RecipientRole
+from datamap.errors import DatamapError, ValidationError
+from datamap.graph.database import Database
+from datamap.services import lineage, map_browser, recording
+
+
+@dataclass
+class AppState:
+    """What resolvers need, held by the application for its lifetime."""
+
+    db: Database
+    secret: bytes
+
+
+def _state(info: Info) -> AppState:
+    state: AppState = info.context["state"]
+    return state
+
+
+def _identifiers(subject: t.SubjectInput, where: str = "subject") -> list[SubjectIdentifier]:
+    try:
+        return parse_identifiers(email=subject.email, phone=subject.phone, external_id=subject.external_id)
+    except ValidationError as exc:
+        raise ValidationError(f"{where}.{exc}" if not str(exc).startswith("subject") else str(exc)) from None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Data categories (dotted keys); `under` limits to one branch")
+    async def data_categories(self, info: Info, under: str | None = None,
+                              as_of: dt.date | None = None) -> list[t.DataCategory]:
+        return [t.DataCategory.of(r) for r in await map_browser.data_categories(_state(info).db, under, as_of)]
+
+    @strawberry.field(description="Purposes of processing, with legal basis, categories and systems")
+    async def purposes(self, info: Info, as_of: dt.date | None = None) -> list[t.Purpose]:
+        return [t.Purpose.of(r) for r in await map_browser.purposes(_state(info).db, as_of)]
+
+    @strawberry.field(description="Where data is collected from")
+    async def sources(self, info: Info, as_of: dt.date | None = None) -> list[t.Source]:
+        return [t.Source.of(r) for r in await map_browser.sources(_state(info).db, as_of)]
+
+    @strawberry.field(description="Systems where data is stored")
+    async def systems(self, info: Info, as_of: dt.date | None = None) -> list[t.System]:
+        return [t.System.of(r) for r in await map_browser.systems(_state(info).db, as_of)]
+
+    @strawberry.field(description="Organisations (or kinds of them) in their roles towards the controller")
+    async def recipients(self, info: Info, role: t.RecipientRoleEnum | None = None,  # type: ignore[valid-type]
+                         as_of: dt.date | None = None) -> list[t.Recipient]:
+        rows = await map_browser.recipients(_state(info).db, RecipientRole(role) if role else None, as_of)
+        return [t.Recipient.of(r) for r in rows]
+
+    @strawberry.field(description="Transfers of data across borders in force on `asOf` (default today)")
+    async def transfers(self, info: Info, as_of: dt.date | None = None) -> list[t.Transfer]:
+        return [t.Transfer.of(r) for r in await map_browser.transfers(_state(info).db, as_of)]
+
+    @strawberry.field(description="Where data of a category and its sub-categories goes according to the map")
+    async def category_lineage(self, info: Info, category: str, as_of: dt.date | None = None) -> t.CategoryLineage:
+        lin = await lineage.lineage_of_category(_state(info).db, category, as_of)
+        return t.CategoryLineage(category=category, **t.reached_lists(lin))
+
+    @strawberry.field(description="Where one subject's data went; null when the graph holds no such subject")
+    async def subject_lineage(
+        self, info: Info, subject: t.SubjectInput, category: str | None = None, as_of: dt.date | None = None,
+        max_hops: Annotated[int | None, strawberry.argument(
+            description=f"Bound on path length, 1 to {lineage.MAX_HOPS - 1} (default {lineage.DEFAULT_MAX_HOPS})"
+        )] = None,
+    ) -> t.SubjectLineage | None:
+        state = _state(info)
+        lin = await lineage.lineage_of_subject(state.db, _identifiers(subject), state.secret, category=category,
+                                               as_of=as_of, max_hops=max_hops)
+        if lin is None or lin.subject_id is None:
+            return None
+        return t.SubjectLineage(subject_id=lin.subject_id, **t.reached_lists(lin))
+
+    @strawberry.field(description="What the graph holds about one subject; null when nothing")
+    async def subject(self, info: Info, subject: t.SubjectInput) -> t.Subject | None:
+        state = _state(info)
+        row = await map_browser.subject(state.db, _identifiers(subject), state.secret)
+        return t.Subject.of(row) if row else None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Record that data about a subject was collected (idempotent)")
+    async def record_collection(self, info: Info, input: t.CollectionInput) -> t.RecordResult:
+        state = _state(info)
+        event = Collection(identifiers=_identifiers(input.subject, "input.subject"), system=input.system,
+                           source=input.source, categories=input.categories, at=input.at,
+                           subject_categories=input.subject_categories, country=input.country)
+        ((record_id, subject_id),) = await recording.record(state.db, [event], state.secret)
+        return t.RecordResult(id=record_id, subject_id=subject_id)
+
+    @strawberry.mutation(description="Record that data about a subject was disclosed to a recipient (idempotent)")
+    async def record_disclosure(self, info: Info, input: t.DisclosureInput) -> t.RecordResult:
+        state = _state(info)
+        event = Disclosure(identifiers=_identifiers(input.subject, "input.subject"), recipient=input.recipient,
+                           purpose=input.purpose, categories=input.categories, at=input.at)
+        ((record_id, subject_id),) = await recording.record(state.db, [event], state.secret)
+        return t.RecordResult(id=record_id, subject_id=subject_id)
+
+
+def _mask(error: GraphQLError) -> bool:
+    """Hide unexpected errors' details; a DatamapError's message is meant for the user."""
+    original = error.original_error
+    return original is not None and not isinstance(original, DatamapError)
+
+
+def _extensions() -> list[Any]:
+    return [
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskErrors(should_mask_error=_mask),
+    ]
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=_extensions())

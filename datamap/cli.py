@@ -1,0 +1,195 @@
+"""The `datamap` command line. Every command has --help; errors print one clear line, not a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from datamap.config import Neo4jSettings, hash_secret, state_dir
+from datamap.errors import DatamapError
+from datamap.localdb import LocalNeo4j
+
+T = TypeVar("T")
+
+
+def local_server(settings: Neo4jSettings | None = None) -> LocalNeo4j:
+    """The local Neo4j datamap manages (data and jars under the state directory)."""
+    settings = settings or Neo4jSettings.from_env()
+    port = int(settings.uri.rsplit(":", 1)[1]) if settings.managed else 7687
+    return LocalNeo4j(
+        state_dir() / "neo4j", cache=state_dir() / "jars", port=port, password=settings.password,
+        heap=os.environ.get("DATAMAP_NEO4J_HEAP", "2g"), pagecache=os.environ.get("DATAMAP_NEO4J_PAGECACHE", "2g"),
+    )
+
+
+def _with_db(work: Callable[[Any], Awaitable[T]], *, start_local: bool = True) -> T:
+    """Run `work(db)` against the configured Neo4j (starting the local one when it is the default)."""
+    from datamap.graph.database import Database
+    from datamap.graph.schema import apply_schema
+
+    settings = Neo4jSettings.from_env()
+    if settings.managed and start_local:
+        local_server(settings).start()
+
+    async def run() -> T:
+        db = Database(settings)
+        try:
+            await db.verify()
+            await apply_schema(db)
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
+def cmd_neo4j(args: argparse.Namespace) -> int:
+    server = local_server()
+    if args.action == "start":
+        status = server.start()
+        print(f"Neo4j {server.version} running, pid {status.pid}, {status.uri} (home {status.home})")
+    elif args.action == "stop":
+        print("stopped" if server.stop() else "not running")
+    else:
+        status = server.status()
+        print(f"running, pid {status.pid}, {status.uri}" if status.running else "not running")
+        return 0 if status.running else 3
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from datamap.api.app import create_app
+    from datamap.api.schema import AppState
+    from datamap.graph.database import Database
+    from datamap.services.seed import load_seed
+
+    secret = hash_secret()
+
+    async def prepare(db: Any) -> None:
+        if args.load_seed:
+            seed = await load_seed(db, secret)
+            print(f"seed loaded: {len(seed.recipients)} recipients, {len(seed.flows)} flows, "
+                  f"{len(seed.subjects)} example subjects")
+
+    _with_db(prepare)
+    app = create_app(AppState(db=Database(Neo4jSettings.from_env()), secret=secret))
+    print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from datamap.services.seed import SEED_DIR, load_seed, read_seed
+
+    folder = Path(args.folder) if args.folder else SEED_DIR
+    if args.action == "check":
+        seed = read_seed(folder)
+        print(f"seed OK: {len(seed.data_categories)} data categories, {len(seed.recipients)} recipients, "
+              f"{len(seed.flows)} flows, {len(seed.transfers)} transfers, {len(seed.subjects)} example subjects")
+        return 0
+    secret = hash_secret()
+    seed = _with_db(lambda db: load_seed(db, secret, folder))
+    print(f"seed loaded from {folder}: {len(seed.flows)} flows, {len(seed.subjects)} example subjects")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    if args.action == "export":
+        from datamap.api.sdl import SDL_FILE, current_sdl
+
+        sdl = current_sdl()
+        if args.check:
+            if not SDL_FILE.exists() or SDL_FILE.read_text() != sdl:
+                print(f"{SDL_FILE} is stale: run `datamap schema export`", file=sys.stderr)
+                return 1
+            print(f"{SDL_FILE} is up to date")
+            return 0
+        SDL_FILE.write_text(sdl)
+        print(f"wrote {SDL_FILE}")
+        return 0
+    async def applied_only(db: Any) -> None:
+        return None  # _with_db applies the schema before any work
+
+    _with_db(applied_only)
+    print("graph schema applied")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from datamap.services.bulk_import import import_events, read_events
+
+    events = read_events(Path(args.file))
+    secret = hash_secret()
+
+    async def work(db: Any) -> int:
+        with tqdm(total=len(events), unit="event", disable=args.quiet) as bar:
+            return await import_events(db, events, secret, batch_size=args.batch_size, progress=bar.update)
+
+    count = _with_db(work)
+    print(f"imported {count} events from {args.file}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="datamap", description="A data map and GDPR record of processing as a Neo4j graph, over GraphQL.",
+        epilog="Neo4j: the local server by default; set DATAMAP_NEO4J_URI (and _USER, _PASSWORD, _DATABASE) "
+               "to use any Neo4j 5.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("neo4j", help="start, stop or inspect the local Neo4j server",
+                       description="Manage the local Neo4j 5.26 Community server (jars from Maven Central).")
+    p.add_argument("action", choices=["start", "stop", "status"])
+    p.set_defaults(func=cmd_neo4j)
+
+    p = sub.add_parser("serve", help="serve the GraphQL API (GraphiQL at /graphql)",
+                       description="Serve the API; starts the local Neo4j unless DATAMAP_NEO4J_URI is set.")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--load-seed", action="store_true", help="load seed/ (idempotent) before serving")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("seed", help="check or load the seed data map",
+                       description="check: validate the seed files; load: write them into the graph.")
+    p.add_argument("action", choices=["check", "load"])
+    p.add_argument("--folder", help="seed folder (default: the repository's seed/)")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("schema", help="apply the graph schema, or export the GraphQL SDL",
+                       description="apply: constraints and indexes; export: write schema/schema.graphql.")
+    p.add_argument("action", choices=["apply", "export"])
+    p.add_argument("--check", action="store_true", help="with export: fail if the file is stale")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("import", help="bulk-import collections and disclosures from JSON lines",
+                       description="Validate every line, then write in batches with a progress bar.")
+    p.add_argument("file")
+    p.add_argument("--batch-size", type=int, default=2000)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except DatamapError as exc:
+        print(f"datamap: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Data category keys: dotted, fideslang-compatible (`user.contact.email`), forming a hierarchy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from datamap.errors import ValidationError
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+def check_category_key(key: str) -> str:
+    if not _KEY.match(key):
+        raise ValidationError(
+            f"data category {key!r}: keys are dotted lower-case words, e.g. 'user.contact.email'"
+        )
+    return key
+
+
+def ancestors(key: str) -> list[str]:
+    """`user.contact.email` -> `['user', 'user.contact']`."""
+    parts = key.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def covers(general: str, specific: str) -> bool:
+    """Whether `general` is `specific` or one of its ancestors."""
+    return general == specific or specific.startswith(general + ".")
+
+
+def related(a: str, b: str) -> bool:
+    """Whether data of one category can contain data of the other (same, ancestor or descendant)."""
+    return covers(a, b) or covers(b, a)
+
+
+def narrow(held: Iterable[str], carried: Iterable[str]) -> list[str]:
+    """What of `held` travels along a flow carrying `carried`: for each related pair, the narrower key."""
+    out: set[str] = set()
+    carried = list(carried)
+    for h in held:
+        for c in carried:
+            if covers(h, c):
+                out.add(c)
+            elif covers(c, h):
+                out.add(h)
+    return sorted(out)

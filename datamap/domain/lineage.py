@@ -1,0 +1,256 @@
+"""Lineage answers as value types, and the pure logic that builds them from what the graph returned.
+
+A lineage answer lists what was reached (sources, systems, purposes, recipients, transfers); each with the
+paths that led there, the data categories that travelled along them, and whether a path was observed (a
+recorded collection or disclosure) or follows from the map (flows). Along a map path the categories narrow:
+what leaves a hop is what entered it and what the flow carries (`categories.narrow`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from datamap.domain.categories import narrow
+from datamap.domain.regions import exports_from
+
+MAX_PATHS_PER_NODE = 20
+
+
+class NodeKind(str, Enum):
+    SUBJECT = "subject"
+    SOURCE = "source"
+    SYSTEM = "system"
+    RECIPIENT = "recipient"
+    PURPOSE = "purpose"
+    TRANSFER = "transfer"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node on a path. `via` names what led to it: a flow key, `record:<id>` or `disclosure:<id>`."""
+
+    kind: NodeKind
+    key: str
+    name: str
+    via: str | None = None
+    at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class LineagePath:
+    steps: tuple[Step, ...]
+    observed: bool
+    categories: tuple[str, ...]
+
+
+@dataclass
+class Reached:
+    """A source, system, purpose or recipient that data reached, with the paths that led there."""
+
+    kind: NodeKind
+    key: str
+    name: str
+    details: dict[str, Any] = field(default_factory=dict)
+    categories: set[str] = field(default_factory=set)
+    paths: list[LineagePath] = field(default_factory=list)
+    path_count: int = 0
+
+    @property
+    def observed(self) -> bool:
+        return any(p.observed for p in self.paths)
+
+    @property
+    def first_observed(self) -> dt.datetime | None:
+        times = [s.at for p in self.paths if p.observed for s in p.steps if s.at is not None]
+        return min(times) if times else None
+
+    def add(self, path: LineagePath) -> None:
+        self.categories.update(path.categories)
+        if path in self.paths:
+            return
+        self.path_count += 1
+        if len(self.paths) < MAX_PATHS_PER_NODE:
+            self.paths.append(path)
+        elif path.observed and not self.observed:
+            self.paths[-1] = path  # never let the cap hide that something was observed
+
+
+@dataclass
+class Lineage:
+    as_of: dt.date
+    sources: list[Reached]
+    systems: list[Reached]
+    purposes: list[Reached]
+    recipients: list[Reached]
+    transfers: list[Reached]
+    truncated: bool
+    subject_id: str | None = None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.reached: dict[tuple[NodeKind, str], Reached] = {}
+
+    def add(self, step: Step, path: LineagePath, details: Mapping[str, Any] | None = None) -> Reached:
+        node = self.reached.get((step.kind, step.key))
+        if node is None:
+            node = Reached(step.kind, step.key, step.name, dict(details or {}))
+            self.reached[(step.kind, step.key)] = node
+        node.add(path)
+        return node
+
+    def of(self, kind: NodeKind) -> list[Reached]:
+        return sorted((r for (k, _), r in self.reached.items() if k is kind), key=lambda r: r.key)
+
+
+_KIND = {"Source": NodeKind.SOURCE, "System": NodeKind.SYSTEM, "Recipient": NodeKind.RECIPIENT}
+_DETAIL_FIELDS = ("role", "kind", "country", "operator", "organisation", "organisationName", "legalBasis")
+
+
+def _step(node: Mapping[str, Any], via: str | None = None, at: dt.datetime | None = None,
+          kind: NodeKind | None = None) -> Step:
+    return Step(kind or _KIND[node["label"]], node["key"], node.get("name") or node["key"], via, at)
+
+
+def _details(node: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: node[k] for k in _DETAIL_FIELDS if node and node.get(k) is not None}
+
+
+def _walk(
+    start: tuple[Step, ...], held: Sequence[str], raw: Mapping[str, Any], skip_first: bool,
+) -> list[tuple[tuple[Step, ...], tuple[str, ...], Mapping[str, Any], Sequence[str]]]:
+    """Follow one map path: each prefix that still carries something, as (steps, categories, node, purposes)."""
+    out = []
+    steps, cats = start, list(held)
+    nodes = raw["nodes"][1:] if skip_first else raw["nodes"]
+    for node, flow in zip(nodes, raw["flows"], strict=False):
+        cats = narrow(cats, flow["categories"])
+        if not cats:
+            break
+        steps = (*steps, _step(node, via=flow["key"]))
+        out.append((steps, tuple(cats), node, flow.get("purposes") or ()))
+    return out
+
+
+def _add_transfers(
+    c: _Collector, transfers: Iterable[Mapping[str, Any]], subject_country: str | None,
+) -> None:
+    """A transfer is reached when its importer operates a reached system or is a reached recipient."""
+    by_org: dict[str, list[Reached]] = {}
+    for node in c.of(NodeKind.SYSTEM) + c.of(NodeKind.RECIPIENT):
+        org = node.details.get("operator") or node.details.get("organisation")
+        if org:
+            by_org.setdefault(org, []).append(node)
+    for t in transfers:
+        if subject_country is not None and not exports_from(t["fromCountries"], subject_country):
+            continue
+        for node in by_org.get(t["importer"]["key"], []):
+            for path in node.paths:
+                cats = narrow(path.categories, t["categories"])
+                if cats:
+                    step = Step(NodeKind.TRANSFER, t["key"], f"{t['exporter']['name']} → {t['importer']['name']}",
+                                via=t["mechanism"])
+                    c.add(step, LineagePath((*path.steps, step), path.observed, tuple(cats)), _transfer_details(t))
+
+
+def _transfer_details(t: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: t.get(k) for k in ("mechanism", "exporter", "importer", "fromCountries", "toCountries",
+                                   "validFrom", "validTo", "tiaReviewDate")}
+
+
+def subject_lineage(
+    row: Mapping[str, Any], *, as_of: dt.date, category: str | None, max_hops: int,
+) -> Lineage:
+    """Build a subject's lineage from the SUBJECT_LINEAGE row. `max_hops` counts the record or disclosure."""
+    c = _Collector()
+    subject = Step(NodeKind.SUBJECT, row["subjectId"], "data subject")
+    purposes = {p["key"]: p for p in row["purposes"]}
+    records = {r["id"]: r for r in row["records"]}
+    truncated = False
+
+    def held_categories(cats: Sequence[str]) -> list[str]:
+        return narrow(cats, [category]) if category else sorted(cats)
+
+    for r in row["records"]:
+        cats = tuple(held_categories(r["categories"]))
+        sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
+        c.add(sys_step, LineagePath((subject, sys_step), True, cats), _details(r["system"]))
+        if r["source"]:
+            src = _step(r["source"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SOURCE)
+            c.add(src, LineagePath((subject, src, sys_step), True, cats), {"kind": r["source"].get("kind")})
+    for d in row["disclosures"]:
+        cats = tuple(held_categories(d["categories"]))
+        rec = _step(d["recipient"], via=f"disclosure:{d['id']}", at=d["at"], kind=NodeKind.RECIPIENT)
+        c.add(rec, LineagePath((subject, rec), True, cats), _details(d["recipient"]))
+        if d["purpose"]:
+            p = Step(NodeKind.PURPOSE, d["purpose"]["key"], d["purpose"]["name"], via=f"disclosure:{d['id']}")
+            c.add(p, LineagePath((subject, rec, p), True, cats), _details(d["purpose"]))
+    for mp in row["mapPurposes"]:
+        r = records.get(mp["record"])
+        cats = tuple(narrow(held_categories(r["categories"]), [mp["category"]])) if r else ()
+        if cats and r:
+            sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
+            p = Step(NodeKind.PURPOSE, mp["purpose"]["key"], mp["purpose"]["name"], via="map")
+            c.add(p, LineagePath((subject, sys_step, p), False, cats), _details(mp["purpose"]))
+    for raw in row["mapPaths"]:
+        r = records.get(raw["record"])
+        if r is None:
+            continue
+        sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
+        for steps, cats, node, flow_purposes in _walk((subject, sys_step), held_categories(r["categories"]),
+                                                       raw, skip_first=True):
+            hops = len(steps) - 1
+            if hops > max_hops:
+                truncated = truncated or (hops == max_hops + 1 and (_KIND[node["label"]], node["key"])
+                                          not in c.reached)
+                break
+            c.add(steps[-1], LineagePath(steps, False, cats), _details(node))
+            _add_flow_purposes(c, steps, cats, flow_purposes, purposes)
+    _add_transfers(c, row["transfers"], row.get("country"))
+    return Lineage(as_of, c.of(NodeKind.SOURCE), c.of(NodeKind.SYSTEM), c.of(NodeKind.PURPOSE),
+                   c.of(NodeKind.RECIPIENT), c.of(NodeKind.TRANSFER), truncated, row["subjectId"])
+
+
+def _add_flow_purposes(c: _Collector, steps: tuple[Step, ...], cats: tuple[str, ...],
+                       flow_purposes: Sequence[str], purposes: Mapping[str, Mapping[str, Any]]) -> None:
+    for key in flow_purposes:
+        p = purposes.get(key)
+        if p is not None:
+            step = Step(NodeKind.PURPOSE, key, p["name"], via=steps[-1].via)
+            c.add(step, LineagePath((*steps, step), False, cats), _details(p))
+
+
+def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, max_hops: int) -> Lineage:
+    """Build a category's lineage (the map only) from the CATEGORY_LINEAGE row."""
+    c = _Collector()
+    purposes = {p["key"]: p for p in row["purposes"]}
+    truncated = False
+    for s in row["stored"]:
+        step = _step(s["system"], via="stores", kind=NodeKind.SYSTEM)
+        c.add(step, LineagePath((step,), False, tuple(narrow([category], [s["category"]]))), _details(s["system"]))
+    for p in row["processed"]:
+        step = Step(NodeKind.PURPOSE, p["purpose"]["key"], p["purpose"]["name"], via="processes")
+        c.add(step, LineagePath((step,), False, tuple(narrow([category], [p["category"]]))),
+              _details(p["purpose"]))
+    for raw in row["mapPaths"]:
+        start = raw["nodes"][0]
+        first = _step(start)
+        for steps, cats, node, flow_purposes in _walk((first,), [category], raw, skip_first=True):
+            if len(steps) - 1 > max_hops:
+                truncated = True
+                break
+            if first.kind is NodeKind.SOURCE:
+                c.add(first, LineagePath((first,), False, cats), _details(start))
+            c.add(steps[-1], LineagePath(steps, False, cats), _details(node))
+            _add_flow_purposes(c, steps, cats, flow_purposes, purposes)
+    for t in row["transfers"]:
+        cats = tuple(narrow([category], t["categories"]))
+        step = Step(NodeKind.TRANSFER, t["key"], f"{t['exporter']['name']} → {t['importer']['name']}",
+                    via=t["mechanism"])
+        c.add(step, LineagePath((step,), False, cats), _transfer_details(t))
+    return Lineage(as_of, c.of(NodeKind.SOURCE), c.of(NodeKind.SYSTEM), c.of(NodeKind.PURPOSE),
+                   c.of(NodeKind.RECIPIENT), c.of(NodeKind.TRANSFER), truncated)

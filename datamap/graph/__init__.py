@@ -1,0 +1,1 @@
+"""Neo4j access: named, parameterised Cypher, one module per concern."""

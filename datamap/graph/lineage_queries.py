@@ -1,0 +1,130 @@
+"""Lineage: where data of a category, or of one subject, goes. One statement, one round trip, each.
+
+Both statements return raw material (records, disclosures, map paths, purposes, transfers); the pure path
+logic (narrowing categories along a path, grouping, truncation) is in `datamap.domain.lineage`.
+
+Parameters shared by both: `$asOf` (date), `$asOfEnd` (datetime: the end of that day, UTC), `$category`
+(or null) with `$ancestors` (its ancestor keys). A map fact is valid when `validFrom <= $asOf` and
+`validTo` is null or after `$asOf`. Flow paths are bounded at `MAX_FLOW_HOPS` relationships.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+MAX_FLOW_HOPS = 8  # literal bound of the FLOWS_TO expansions below; keep in step with them
+
+# Projections of path elements (no personal data: map nodes only).
+_NODE: LiteralString = (
+    "n {.key, .name, .role, .kind, .country, .operator, .organisation, .organisationName, "
+    "label: head([l IN labels(n) WHERE l IN ['Source', 'System', 'Recipient']])}"
+)
+_FLOW: LiteralString = "f {.key, .categories, .purposes}"
+
+SUBJECT_LINEAGE: LiteralString = """
+MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN $hashes
+WITH DISTINCT s
+CALL (s) {
+  OPTIONAL MATCH (s)-[h:HELD_IN]->(sys:System)
+  WHERE h.at <= $asOfEnd
+    AND ($category IS NULL OR any(c IN h.categories
+         WHERE c = $category OR c STARTS WITH $category + '.' OR c IN $ancestors))
+  OPTIONAL MATCH (src:Source {key: h.source})
+  RETURN collect(CASE WHEN h IS NULL THEN null ELSE {
+    id: h.id, at: h.at, categories: h.categories,
+    system: sys {.key, .name, .country, .operator}, source: src {.key, .name, .kind}
+  } END) AS records
+}
+CALL (s) {
+  OPTIONAL MATCH (s)-[d:DISCLOSED_TO]->(r:Recipient)
+  WHERE d.at <= $asOfEnd
+    AND ($category IS NULL OR any(c IN d.categories
+         WHERE c = $category OR c STARTS WITH $category + '.' OR c IN $ancestors))
+  OPTIONAL MATCH (p:Purpose {key: d.purpose})
+  RETURN collect(CASE WHEN d IS NULL THEN null ELSE {
+    id: d.id, at: d.at, categories: d.categories,
+    recipient: r {.key, .name, .role, .kind, .country, .organisation, .organisationName},
+    purpose: p {.key, .name, .legalBasis}
+  } END) AS disclosures
+}
+CALL (s) {
+  MATCH (s)-[h:HELD_IN]->(sys:System)
+  WHERE h.at <= $asOfEnd
+  MATCH path = (sys)-[:FLOWS_TO*1..8]->(n)
+  WHERE all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
+        AND any(c IN f.categories WHERE any(hc IN h.categories
+            WHERE c = hc OR c STARTS WITH hc + '.' OR hc STARTS WITH c + '.')))
+  RETURN collect({
+    record: h.id,
+    nodes: [n IN nodes(path) | """ + _NODE + """],
+    flows: [f IN relationships(path) | """ + _FLOW + """]
+  }) AS mapPaths
+}
+CALL (s) {
+  MATCH (s)-[h:HELD_IN]->(sys:System)<-[:USES]-(p:Purpose)-[:PROCESSES]->(c:DataCategory)
+  WHERE h.at <= $asOfEnd AND p.validFrom <= $asOf AND (p.validTo IS NULL OR p.validTo > $asOf)
+    AND any(hc IN h.categories WHERE c.key = hc OR c.key STARTS WITH hc + '.' OR hc STARTS WITH c.key + '.')
+  RETURN collect(DISTINCT {record: h.id, purpose: p {.key, .name, .legalBasis}, category: c.key}) AS mapPurposes
+}
+CALL () {
+  MATCH (p:Purpose)
+  RETURN collect(p {.key, .name, .legalBasis}) AS purposes
+}
+CALL () {
+  MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
+  WHERE t.validFrom <= $asOf AND (t.validTo IS NULL OR t.validTo > $asOf)
+  MATCH (t)-[:EXPORTER]->(exp:Organisation)
+  RETURN collect(t {.key, .mechanism, .fromCountries, .toCountries, .validFrom, .validTo, .tiaReviewDate,
+                    exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country},
+                    categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key]}) AS transfers
+}
+RETURN s.id AS subjectId, s.country AS country, s.erasedAt AS erasedAt,
+       records, disclosures, mapPaths, mapPurposes, purposes, transfers
+"""
+
+CATEGORY_LINEAGE: LiteralString = """
+CALL () {
+  MATCH (c:DataCategory)
+  WHERE (c.key = $category OR c.key STARTS WITH $category + '.' OR c.key IN $ancestors)
+    AND c.validFrom <= $asOf AND (c.validTo IS NULL OR c.validTo > $asOf)
+  RETURN collect(c.key) AS categories
+}
+CALL (categories) {
+  OPTIONAL MATCH (sys:System)-[:STORES]->(c:DataCategory)
+  WHERE c.key IN categories AND sys.validFrom <= $asOf AND (sys.validTo IS NULL OR sys.validTo > $asOf)
+  RETURN collect(DISTINCT CASE WHEN sys IS NULL THEN null ELSE
+    {system: sys {.key, .name, .country, .operator}, category: c.key} END) AS stored
+}
+CALL (categories) {
+  OPTIONAL MATCH (p:Purpose)-[:PROCESSES]->(c:DataCategory)
+  WHERE c.key IN categories AND p.validFrom <= $asOf AND (p.validTo IS NULL OR p.validTo > $asOf)
+  RETURN collect(DISTINCT CASE WHEN p IS NULL THEN null ELSE
+    {purpose: p {.key, .name, .legalBasis}, category: c.key} END) AS processed
+}
+CALL (categories) {
+  MATCH path = (start)-[:FLOWS_TO*1..8]->(n)
+  WHERE (start:Source OR start:System)
+    AND NOT EXISTS { MATCH (start)<-[g:FLOWS_TO]-() WHERE any(c IN g.categories WHERE c IN categories) }
+    AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
+        AND any(c IN f.categories WHERE c IN categories))
+  RETURN collect({
+    nodes: [n IN nodes(path) | """ + _NODE + """],
+    flows: [f IN relationships(path) | """ + _FLOW + """]
+  }) AS mapPaths
+}
+CALL () {
+  MATCH (p:Purpose)
+  RETURN collect(p {.key, .name, .legalBasis}) AS purposes
+}
+CALL (categories) {
+  OPTIONAL MATCH (t:Transfer)-[:CARRIES]->(c:DataCategory)
+  WHERE c.key IN categories AND t.validFrom <= $asOf AND (t.validTo IS NULL OR t.validTo > $asOf)
+  WITH DISTINCT t WHERE t IS NOT NULL
+  MATCH (t)-[:EXPORTER]->(exp:Organisation)
+  MATCH (t)-[:IMPORTER]->(imp:Organisation)
+  RETURN collect(t {.key, .mechanism, .fromCountries, .toCountries, .validFrom, .validTo, .tiaReviewDate,
+                    exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country},
+                    categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key]}) AS transfers
+}
+RETURN categories, stored, processed, mapPaths, purposes, transfers
+"""

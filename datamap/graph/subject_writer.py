@@ -1,0 +1,91 @@
+"""Write the subject layer: collections (HELD_IN) and disclosures (DISCLOSED_TO), batched with UNWIND.
+
+Rows carry keyed hashes only. Every row has a deterministic `id`, so writing the same row twice changes
+nothing. A row's subject is the one its identifier hashes already point to, or a new one with `newId`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+from neo4j import AsyncManagedTransaction
+
+from datamap.graph.database import run
+
+MISSING_KEYS: LiteralString = """
+RETURN [k IN $categories WHERE NOT EXISTS { MATCH (:DataCategory {key: k}) }] AS categories,
+       [k IN $systems WHERE NOT EXISTS { MATCH (:System {key: k}) }] AS systems,
+       [k IN $sources WHERE NOT EXISTS { MATCH (:Source {key: k}) }] AS sources,
+       [k IN $recipients WHERE NOT EXISTS { MATCH (:Recipient {key: k}) }] AS recipients,
+       [k IN $purposes WHERE NOT EXISTS { MATCH (:Purpose {key: k}) }] AS purposes,
+       [k IN $subjectCategories WHERE NOT EXISTS { MATCH (:SubjectCategory {key: k}) }] AS subjectCategories
+"""
+
+# Rows whose identifiers already belong to more than one subject cannot be attributed.
+CONFLICTS: LiteralString = """
+UNWIND $rows AS row
+MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN row.hashes
+WITH row, collect(DISTINCT s.id) AS subjects
+WHERE size(subjects) > 1
+RETURN row.line AS line, subjects
+"""
+
+_RESOLVE_SUBJECT: LiteralString = """
+UNWIND $rows AS row
+CALL (row) {
+  OPTIONAL MATCH (i:Identifier)-[:IDENTIFIES]->(found:Subject) WHERE i.hash IN row.hashes
+  RETURN head(collect(found.id)) AS existing
+}
+MERGE (s:Subject {id: coalesce(existing, row.newId)})
+  ON CREATE SET s.createdAt = row.at
+SET s.createdAt = CASE WHEN row.at < s.createdAt THEN row.at ELSE s.createdAt END,
+    s.country = coalesce(row.country, s.country)
+WITH s, row
+CALL (s, row) {
+  UNWIND row.identifiers AS ident
+  MERGE (i:Identifier {hash: ident.hash}) ON CREATE SET i.kind = ident.kind
+  MERGE (i)-[:IDENTIFIES]->(s)
+}
+CALL (s, row) {
+  UNWIND row.subjectCategories AS sc
+  MATCH (c:SubjectCategory {key: sc})
+  MERGE (s)-[m:MEMBER_OF]->(c) ON CREATE SET m.since = row.at
+  SET m.since = CASE WHEN row.at < m.since THEN row.at ELSE m.since END
+}
+"""
+
+WRITE_COLLECTIONS: LiteralString = _RESOLVE_SUBJECT + """
+WITH s, row
+MATCH (sys:System {key: row.system})
+MERGE (s)-[h:HELD_IN {id: row.id}]->(sys)
+  ON CREATE SET h.categories = row.categories, h.source = row.source, h.at = row.at
+RETURN row.id AS id, s.id AS subjectId
+"""
+
+WRITE_DISCLOSURES: LiteralString = _RESOLVE_SUBJECT + """
+WITH s, row
+MATCH (r:Recipient {key: row.recipient})
+MERGE (s)-[d:DISCLOSED_TO {id: row.id}]->(r)
+  ON CREATE SET d.categories = row.categories, d.purpose = row.purpose, d.at = row.at
+RETURN row.id AS id, s.id AS subjectId
+"""
+
+
+async def missing_keys(tx: AsyncManagedTransaction, **keys: list[str]) -> dict[str, list[str]]:
+    """For each kind of key given, those that name nothing in the map."""
+    params = {k: [] for k in ("categories", "systems", "sources", "recipients", "purposes", "subjectCategories")}
+    params.update(keys)
+    (row,) = await run(tx, MISSING_KEYS, **params)
+    return {kind: values for kind, values in row.items() if values}
+
+
+async def conflicts(tx: AsyncManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return await run(tx, CONFLICTS, rows=rows)
+
+
+async def write_collections(tx: AsyncManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return await run(tx, WRITE_COLLECTIONS, rows=rows)
+
+
+async def write_disclosures(tx: AsyncManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return await run(tx, WRITE_DISCLOSURES, rows=rows)

@@ -1,0 +1,222 @@
+"""Start, stop and inspect a local Neo4j server process (org.neo4j.server.CommunityEntryPoint on the JDK)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import neo4j
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from datamap.errors import DatabaseUnavailable
+from datamap.localdb.jars import NEO4J_VERSION, ensure_jars, require_program
+
+JVM_FLAGS = [
+    "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-XX:-OmitStackTraceInFastThrow",
+    "-Dio.netty.tryReflectionSetAccessible=true", "-Djdk.nio.maxCachedBufferSize=1024",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true", "-Dfile.encoding=UTF-8",
+]
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    pid: int | None
+    uri: str
+    home: Path
+
+
+class LocalNeo4j:
+    """One Neo4j Community server with its own home folder, listening for Bolt on 127.0.0.1 only.
+
+    The jars come from Maven Central (see `jars.py`); the database lives in `home/data`. Authentication is on,
+    with the user `neo4j` and the password given here, set before the first start.
+    """
+
+    def __init__(
+        self,
+        home: Path,
+        *,
+        cache: Path,
+        port: int = 7687,
+        password: str = "datamap-local",
+        heap: str = "2g",
+        pagecache: str = "2g",
+        version: str = NEO4J_VERSION,
+    ) -> None:
+        self.home = home
+        self.cache = cache
+        self.port = port
+        self.password = password
+        self.heap = heap
+        self.pagecache = pagecache
+        self.version = version
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "neo4j.pid"
+
+    @property
+    def console_log(self) -> Path:
+        return self.home / "logs" / "console.log"
+
+    def status(self) -> ServerStatus:
+        pid = self._live_pid()
+        return ServerStatus(running=pid is not None, pid=pid, uri=self.uri, home=self.home)
+
+    def start(self, timeout: float = 180.0) -> ServerStatus:
+        """Start the server unless it already runs; return once Bolt accepts our credentials."""
+        if self._live_pid() is not None:
+            self._wait_for_bolt(timeout, None)
+            return self.status()
+        if _port_answers(self.port):
+            raise DatabaseUnavailable(
+                f"port {self.port} on 127.0.0.1 is taken by another program; stop it or choose another port "
+                "(DATAMAP_NEO4J_PORT)"
+            )
+        java = require_program("java", "run Neo4j (JDK 17)")
+        lib = ensure_jars(self.cache, self.version)
+        self._write_config()
+        if not (self.home / "data" / "dbms" / "auth.ini").exists():
+            self._set_initial_password(java, lib)
+        self.console_log.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.console_log, "ab") as log:
+            proc = subprocess.Popen(
+                [
+                    java, f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS, "-cp", f"{lib}/*",
+                    "org.neo4j.server.CommunityEntryPoint",
+                    f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}", "--console-mode",
+                ],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        self.pid_file.write_text(str(proc.pid))
+        self._wait_for_bolt(timeout, proc)
+        return self.status()
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the server cleanly (SIGTERM, then SIGKILL after `timeout`). Return whether one was running."""
+        pid = self._live_pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.2)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def _live_pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if _alive(pid) and _is_neo4j(pid) else None
+
+    def _write_config(self) -> None:
+        conf = self.home / "conf"
+        conf.mkdir(parents=True, exist_ok=True)
+        (conf / "neo4j.conf").write_text(
+            "\n".join(
+                [
+                    "server.default_listen_address=127.0.0.1",
+                    "server.bolt.enabled=true",
+                    f"server.bolt.listen_address=127.0.0.1:{self.port}",
+                    f"server.bolt.advertised_address=127.0.0.1:{self.port}",
+                    "server.http.enabled=false",
+                    "server.https.enabled=false",
+                    "dbms.security.auth_enabled=true",
+                    f"server.memory.pagecache.size={self.pagecache}",
+                    "dbms.memory.transaction.total.max=1g",
+                    "db.transaction.timeout=120s",
+                    "db.lock.acquisition.timeout=30s",
+                    "dbms.usage_report.enabled=false",
+                    "server.directories.logs=logs",
+                    "",
+                ]
+            )
+        )
+
+    def _set_initial_password(self, java: str, lib: Path) -> None:
+        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
+        proc = subprocess.run(
+            [java, "-cp", f"{lib}/*", "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", self.password],
+            env=env, capture_output=True, text=True,
+        )
+        if proc.returncode != 0:
+            raise DatabaseUnavailable(f"could not set the initial Neo4j password:\n{proc.stdout}{proc.stderr}")
+
+    def _wait_for_bolt(self, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
+        deadline = time.monotonic() + timeout
+        with neo4j.GraphDatabase.driver(self.uri, auth=("neo4j", self.password)) as driver:
+            while True:
+                if proc is not None and proc.poll() is not None:
+                    self.pid_file.unlink(missing_ok=True)
+                    raise DatabaseUnavailable(
+                        f"Neo4j exited with code {proc.returncode} while starting; last lines of "
+                        f"{self.console_log}:\n{_tail(self.console_log)}"
+                    )
+                try:
+                    driver.verify_connectivity()
+                    return
+                except AuthError as exc:
+                    raise DatabaseUnavailable(
+                        f"the local Neo4j in {self.home} refused the password: {exc.message}. It was created with "
+                        "another password; set DATAMAP_NEO4J_PASSWORD to it, or delete that folder."
+                    ) from exc
+                except (ServiceUnavailable, OSError):
+                    if time.monotonic() > deadline:
+                        raise DatabaseUnavailable(
+                            f"Neo4j did not accept Bolt connections on {self.uri} within {timeout:.0f}s; "
+                            f"see {self.console_log}:\n{_tail(self.console_log)}"
+                        ) from None
+                    time.sleep(0.5)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child still answers kill(0); reap it if it is ours
+    with contextlib.suppress(ChildProcessError):
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    return True
+
+
+def _is_neo4j(pid: int) -> bool:
+    try:
+        return b"CommunityEntryPoint" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc: trust the pid file
+
+
+def _port_answers(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log written)"

@@ -1,0 +1,1 @@
+"""Use cases: loading the map, recording the subject layer, lineage."""

@@ -1,0 +1,31 @@
+// datamap graph schema, applied idempotently at start (`datamap schema apply`, and by `serve`).
+// Statements are separated by semicolons; comments start with //.
+// SCHEMA_VERSION 1
+
+// The map: every keyed label is unique on `key`.
+CREATE CONSTRAINT organisation_key IF NOT EXISTS FOR (n:Organisation) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT certification_key IF NOT EXISTS FOR (n:Certification) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT data_category_key IF NOT EXISTS FOR (n:DataCategory) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT subject_category_key IF NOT EXISTS FOR (n:SubjectCategory) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT source_key IF NOT EXISTS FOR (n:Source) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT system_key IF NOT EXISTS FOR (n:System) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT purpose_key IF NOT EXISTS FOR (n:Purpose) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT recipient_key IF NOT EXISTS FOR (n:Recipient) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT transfer_key IF NOT EXISTS FOR (n:Transfer) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT retention_rule_key IF NOT EXISTS FOR (n:RetentionRule) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT right_key IF NOT EXISTS FOR (n:Right) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT deadline_key IF NOT EXISTS FOR (n:Deadline) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT contact_point_key IF NOT EXISTS FOR (n:ContactPoint) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT notice_key IF NOT EXISTS FOR (n:Notice) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT schema_version_key IF NOT EXISTS FOR (n:SchemaVersion) REQUIRE n.key IS UNIQUE;
+
+// Flows are relationships between sources, systems and recipients; looked up by key on reload.
+CREATE INDEX flow_key IF NOT EXISTS FOR ()-[r:FLOWS_TO]-() ON (r.key);
+CREATE INDEX recipient_role IF NOT EXISTS FOR (n:Recipient) ON (n.role);
+
+// The subject layer: subjects and their keyed-hash identifiers.
+CREATE CONSTRAINT subject_id IF NOT EXISTS FOR (n:Subject) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT identifier_hash IF NOT EXISTS FOR (n:Identifier) REQUIRE n.hash IS UNIQUE;
+CREATE INDEX held_in_id IF NOT EXISTS FOR ()-[r:HELD_IN]-() ON (r.id);
+CREATE INDEX disclosed_to_id IF NOT EXISTS FOR ()-[r:DISCLOSED_TO]-() ON (r.id);
+CREATE INDEX disclosed_to_at IF NOT EXISTS FOR ()-[r:DISCLOSED_TO]-() ON (r.at);

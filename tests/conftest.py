@@ -1,0 +1,98 @@
+"""Test fixtures: a real Neo4j 5.26 started for the session (its own home and port), wiped per test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from datamap.api.app import create_app
+from datamap.api.schema import AppState
+from datamap.config import Neo4jSettings, state_dir
+from datamap.graph.database import Database
+from datamap.graph.schema import apply_schema
+from datamap.localdb import LocalNeo4j
+from datamap.services.seed import load_seed
+
+SECRET = b"test-secret-0123456789abcdef"
+PASSWORD = "datamap-test"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> Iterator[Neo4jSettings]:
+    """DATAMAP_TEST_NEO4J_URI points the suite at a running Neo4j; otherwise one is started for it."""
+    uri = os.environ.get("DATAMAP_TEST_NEO4J_URI")
+    if uri:
+        yield Neo4jSettings(uri=uri, user=os.environ.get("DATAMAP_TEST_NEO4J_USER", "neo4j"),
+                            password=os.environ.get("DATAMAP_TEST_NEO4J_PASSWORD", PASSWORD),
+                            database="neo4j", managed=False)
+        return
+    home = Path(tempfile.mkdtemp(prefix="datamap-test-neo4j-"))
+    server = LocalNeo4j(home, cache=state_dir() / "jars", port=_free_port(), password=PASSWORD,
+                        heap="1g", pagecache="512m")
+    server.start()
+    try:
+        yield Neo4jSettings(uri=server.uri, user="neo4j", password=PASSWORD, database="neo4j", managed=False)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def db(neo4j_settings: Neo4jSettings) -> AsyncIterator[Database]:
+    """An empty graph with the schema applied."""
+    database = Database(neo4j_settings)
+    await database.write("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    await apply_schema(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def seeded(db: Database) -> Database:
+    """The graph with the repository's seed loaded."""
+    await load_seed(db, SECRET)
+    return db
+
+
+class GraphQLClient:
+    """Posts GraphQL to the real ASGI app; `query` fails the test on errors, `errors` expects them."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def raw(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def query(self, query: str, **variables: Any) -> dict[str, Any]:
+        body = await self.raw(query, **variables)
+        assert not body.get("errors"), body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def errors(self, query: str, **variables: Any) -> list[str]:
+        body = await self.raw(query, **variables)
+        assert body.get("errors"), f"expected an error, got {body}"
+        return [e["message"] for e in body["errors"]]
+
+
+@pytest.fixture
+async def api(seeded: Database) -> AsyncIterator[GraphQLClient]:
+    app = create_app(AppState(db=seeded, secret=SECRET), close_db_on_shutdown=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://datamap.test") as client:
+        yield GraphQLClient(client)
