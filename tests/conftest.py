@@ -53,7 +53,7 @@ def neo4j_settings() -> Iterator[Neo4jSettings]:
 async def db(neo4j_settings: Neo4jSettings) -> AsyncIterator[Database]:
     """An empty graph with the schema applied."""
     database = Database(neo4j_settings)
-    await database.write("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    await database.write("MATCH (n) DETACH DELETE n")
     await apply_schema(database)
     yield database
     await database.close()

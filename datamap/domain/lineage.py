@@ -200,8 +200,9 @@ def subject_lineage(
         r = records.get(raw["record"])
         if r is None:
             continue
-        sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
-        for steps, cats, node, flow_purposes in _walk((subject, sys_step), held_categories(r["categories"]),
+        via, at = f"record:{r['id']}", r["at"]
+        first = _step(raw["nodes"][0], via=via, at=at)  # the record's system, or the source it came from
+        for steps, cats, node, flow_purposes in _walk((subject, first), held_categories(r["categories"]),
                                                        raw, skip_first=True):
             hops = len(steps) - 1
             if hops > max_hops:

@@ -50,7 +50,9 @@ CALL (s) {
 CALL (s) {
   MATCH (s)-[h:HELD_IN]->(sys:System)
   WHERE h.at <= $asOfEnd
-  MATCH path = (sys)-[:FLOWS_TO*1..8]->(n)
+  OPTIONAL MATCH (src:Source {key: h.source})
+  UNWIND [x IN [sys, src] WHERE x IS NOT NULL] AS start
+  MATCH path = (start)-[:FLOWS_TO*1..8]->(n)
   WHERE all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
         AND any(c IN f.categories WHERE any(hc IN h.categories
             WHERE c = hc OR c STARTS WITH hc + '.' OR hc STARTS WITH c + '.')))
