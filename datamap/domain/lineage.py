@@ -104,7 +104,11 @@ class _Collector:
         return node
 
     def of(self, kind: NodeKind) -> list[Reached]:
-        return sorted((r for (k, _), r in self.reached.items() if k is kind), key=lambda r: r.key)
+        """The nodes of one kind by key, each with its observed and shortest paths first."""
+        nodes = sorted((r for (k, _), r in self.reached.items() if k is kind), key=lambda r: r.key)
+        for node in nodes:
+            node.paths.sort(key=lambda p: (not p.observed, len(p.steps), [s.key for s in p.steps]))
+        return nodes
 
 
 _KIND = {"Source": NodeKind.SOURCE, "System": NodeKind.SYSTEM, "Recipient": NodeKind.RECIPIENT}
@@ -181,7 +185,7 @@ def subject_lineage(
         c.add(sys_step, LineagePath((subject, sys_step), True, cats), _details(r["system"]))
         if r["source"]:
             src = _step(r["source"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SOURCE)
-            c.add(src, LineagePath((subject, src, sys_step), True, cats), {"kind": r["source"].get("kind")})
+            c.add(src, LineagePath((subject, src), True, cats), {"kind": r["source"].get("kind")})
     for d in row["disclosures"]:
         cats = tuple(held_categories(d["categories"]))
         rec = _step(d["recipient"], via=f"disclosure:{d['id']}", at=d["at"], kind=NodeKind.RECIPIENT)

@@ -53,7 +53,8 @@ CALL (s) {
   OPTIONAL MATCH (src:Source {key: h.source})
   UNWIND [x IN [sys, src] WHERE x IS NOT NULL] AS start
   MATCH path = (start)-[:FLOWS_TO*1..8]->(n)
-  WHERE all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
+  WHERE (start = sys OR nodes(path)[1] <> sys)
+    AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
         AND any(c IN f.categories WHERE any(hc IN h.categories
             WHERE c = hc OR c STARTS WITH hc + '.' OR hc STARTS WITH c + '.')))
   RETURN collect({
