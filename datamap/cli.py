@@ -22,8 +22,12 @@ def local_server(settings: Neo4jSettings | None = None) -> LocalNeo4j:
     settings = settings or Neo4jSettings.from_env()
     port = int(settings.uri.rsplit(":", 1)[1]) if settings.managed else 7687
     return LocalNeo4j(
-        state_dir() / "neo4j", cache=state_dir() / "jars", port=port, password=settings.password,
-        heap=os.environ.get("DATAMAP_NEO4J_HEAP", "2g"), pagecache=os.environ.get("DATAMAP_NEO4J_PAGECACHE", "2g"),
+        state_dir() / "neo4j",
+        cache=state_dir() / "jars",
+        port=port,
+        password=settings.password,
+        heap=os.environ.get("DATAMAP_NEO4J_HEAP", "2g"),
+        pagecache=os.environ.get("DATAMAP_NEO4J_PAGECACHE", "2g"),
     )
 
 
@@ -75,8 +79,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     async def prepare(db: Any) -> None:
         if args.load_seed:
             seed = await load_seed(db, secret)
-            print(f"seed loaded: {len(seed.recipients)} recipients, {len(seed.flows)} flows, "
-                  f"{len(seed.subjects)} example subjects")
+            print(
+                f"seed loaded: {len(seed.recipients)} recipients, {len(seed.flows)} flows, "
+                f"{len(seed.subjects)} example subjects"
+            )
 
     _with_db(prepare)
     app = create_app(AppState(db=Database(Neo4jSettings.from_env()), secret=secret))
@@ -91,8 +97,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
     folder = Path(args.folder) if args.folder else SEED_DIR
     if args.action == "check":
         seed = read_seed(folder)
-        print(f"seed OK: {len(seed.data_categories)} data categories, {len(seed.recipients)} recipients, "
-              f"{len(seed.flows)} flows, {len(seed.transfers)} transfers, {len(seed.subjects)} example subjects")
+        print(
+            f"seed OK: {len(seed.data_categories)} data categories, {len(seed.recipients)} recipients, "
+            f"{len(seed.flows)} flows, {len(seed.transfers)} transfers, {len(seed.subjects)} example subjects"
+        )
         return 0
     secret = hash_secret()
     seed = _with_db(lambda db: load_seed(db, secret, folder))
@@ -114,6 +122,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
         SDL_FILE.write_text(sdl)
         print(f"wrote {SDL_FILE}")
         return 0
+
     async def applied_only(db: Any) -> None:
         return None  # _with_db applies the schema before any work
 
@@ -141,37 +150,54 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="datamap", description="A data map and GDPR record of processing as a Neo4j graph, over GraphQL.",
+        prog="datamap",
+        description="A data map and GDPR record of processing as a Neo4j graph, over GraphQL.",
         epilog="Neo4j: the local server by default; set DATAMAP_NEO4J_URI (and _USER, _PASSWORD, _DATABASE) "
-               "to use any Neo4j 5.")
+        "to use any Neo4j 5.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("neo4j", help="start, stop or inspect the local Neo4j server",
-                       description="Manage the local Neo4j 5.26 Community server (jars from Maven Central).")
+    p = sub.add_parser(
+        "neo4j",
+        help="start, stop or inspect the local Neo4j server",
+        description="Manage the local Neo4j 5.26 Community server (jars from Maven Central).",
+    )
     p.add_argument("action", choices=["start", "stop", "status"])
     p.set_defaults(func=cmd_neo4j)
 
-    p = sub.add_parser("serve", help="serve the GraphQL API (GraphiQL at /graphql)",
-                       description="Serve the API; starts the local Neo4j unless DATAMAP_NEO4J_URI is set.")
+    p = sub.add_parser(
+        "serve",
+        help="serve the GraphQL API (GraphiQL at /graphql)",
+        description="Serve the API; starts the local Neo4j unless DATAMAP_NEO4J_URI is set.",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--load-seed", action="store_true", help="load seed/ (idempotent) before serving")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("seed", help="check or load the seed data map",
-                       description="check: validate the seed files; load: write them into the graph.")
+    p = sub.add_parser(
+        "seed",
+        help="check or load the seed data map",
+        description="check: validate the seed files; load: write them into the graph.",
+    )
     p.add_argument("action", choices=["check", "load"])
     p.add_argument("--folder", help="seed folder (default: the repository's seed/)")
     p.set_defaults(func=cmd_seed)
 
-    p = sub.add_parser("schema", help="apply the graph schema, or export the GraphQL SDL",
-                       description="apply: constraints and indexes; export: write schema/schema.graphql.")
+    p = sub.add_parser(
+        "schema",
+        help="apply the graph schema, or export the GraphQL SDL",
+        description="apply: constraints and indexes; export: write schema/schema.graphql.",
+    )
     p.add_argument("action", choices=["apply", "export"])
     p.add_argument("--check", action="store_true", help="with export: fail if the file is stale")
     p.set_defaults(func=cmd_schema)
 
-    p = sub.add_parser("import", help="bulk-import collections and disclosures from JSON lines",
-                       description="Validate every line, then write in batches with a progress bar.")
+    p = sub.add_parser(
+        "import",
+        help="bulk-import collections and disclosures from JSON lines",
+        description="Validate every line, then write in batches with a progress bar.",
+    )
     p.add_argument("file")
     p.add_argument("--batch-size", type=int, default=2000)
     p.add_argument("--quiet", action="store_true", help="no progress bar")

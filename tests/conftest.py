@@ -35,13 +35,18 @@ def neo4j_settings() -> Iterator[Neo4jSettings]:
     """DATAMAP_TEST_NEO4J_URI points the suite at a running Neo4j; otherwise one is started for it."""
     uri = os.environ.get("DATAMAP_TEST_NEO4J_URI")
     if uri:
-        yield Neo4jSettings(uri=uri, user=os.environ.get("DATAMAP_TEST_NEO4J_USER", "neo4j"),
-                            password=os.environ.get("DATAMAP_TEST_NEO4J_PASSWORD", PASSWORD),
-                            database="neo4j", managed=False)
+        yield Neo4jSettings(
+            uri=uri,
+            user=os.environ.get("DATAMAP_TEST_NEO4J_USER", "neo4j"),
+            password=os.environ.get("DATAMAP_TEST_NEO4J_PASSWORD", PASSWORD),
+            database="neo4j",
+            managed=False,
+        )
         return
     home = Path(tempfile.mkdtemp(prefix="datamap-test-neo4j-"))
-    server = LocalNeo4j(home, cache=state_dir() / "jars", port=_free_port(), password=PASSWORD,
-                        heap="1g", pagecache="512m")
+    server = LocalNeo4j(
+        home, cache=state_dir() / "jars", port=_free_port(), password=PASSWORD, heap="1g", pagecache="512m"
+    )
     server.start()
     try:
         yield Neo4jSettings(uri=server.uri, user="neo4j", password=PASSWORD, database="neo4j", managed=False)

@@ -33,8 +33,9 @@ async def test_healthz_and_readyz(api: GraphQLClient) -> None:
 
 
 async def test_not_ready_while_neo4j_is_unreachable() -> None:
-    dead = Database(Neo4jSettings(uri="bolt://127.0.0.1:1", user="neo4j", password="x", database="neo4j",
-                                  managed=False))
+    dead = Database(
+        Neo4jSettings(uri="bolt://127.0.0.1:1", user="neo4j", password="x", database="neo4j", managed=False)
+    )
     app = create_app(AppState(db=dead, secret=SECRET))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         response = await client.get("/readyz")
@@ -47,43 +48,60 @@ async def test_not_ready_while_neo4j_is_unreachable() -> None:
 async def test_wrong_credentials_are_named(neo4j_settings: Neo4jSettings) -> None:
     from datamap.errors import DatabaseUnavailable
 
-    wrong = Database(Neo4jSettings(uri=neo4j_settings.uri, user="neo4j", password="not-the-password",
-                                   database="neo4j", managed=False))
+    wrong = Database(
+        Neo4jSettings(
+            uri=neo4j_settings.uri, user="neo4j", password="not-the-password", database="neo4j", managed=False
+        )
+    )
     with pytest.raises(DatabaseUnavailable, match="wrong credentials"):
         await wrong.verify()
     await wrong.close()
 
 
 def test_the_exported_sdl_is_current() -> None:
-    assert SDL_FILE.read_text() == current_sdl(), "schema/schema.graphql is stale: run `datamap schema export`"
+    assert SDL_FILE.read_text() == current_sdl(), (
+        "schema/schema.graphql is stale: run `datamap schema export`"
+    )
 
 
 @pytest.mark.parametrize("command", [[], ["neo4j"], ["serve"], ["seed"], ["schema"], ["import"]])
 def test_every_command_has_help(command: list[str]) -> None:
-    result = subprocess.run([sys.executable, "-m", "datamap", *command, "--help"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "datamap", *command, "--help"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert "usage: datamap" in result.stdout
 
 
 def test_a_bad_neo4j_uri_is_a_clear_error_not_a_traceback() -> None:
-    result = subprocess.run([sys.executable, "-m", "datamap", "schema", "apply"], capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "DATAMAP_NEO4J_URI": "http://localhost:7474",
-                                 "HOME": "/tmp"})
+    result = subprocess.run(
+        [sys.executable, "-m", "datamap", "schema", "apply"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "DATAMAP_NEO4J_URI": "http://localhost:7474", "HOME": "/tmp"},
+    )
     assert result.returncode == 2
     assert "not a Neo4j scheme" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_missing_java_is_a_clear_error(tmp_path: object) -> None:
-    result = subprocess.run([sys.executable, "-m", "datamap", "neo4j", "start"], capture_output=True, text=True,
-                            env={"PATH": "/nonexistent", "DATAMAP_HOME": str(tmp_path), "DATAMAP_NEO4J_PORT": "7999"})
+    result = subprocess.run(
+        [sys.executable, "-m", "datamap", "neo4j", "start"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/nonexistent", "DATAMAP_HOME": str(tmp_path), "DATAMAP_NEO4J_PORT": "7999"},
+    )
     assert result.returncode == 2
     assert "java is not installed" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_taken_port_is_a_clear_error(tmp_path: object, neo4j_settings: Neo4jSettings) -> None:
     port = neo4j_settings.uri.rsplit(":", 1)[1]  # the test server holds it
-    result = subprocess.run([sys.executable, "-m", "datamap", "neo4j", "start"], capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "DATAMAP_HOME": str(tmp_path),
-                                 "DATAMAP_NEO4J_PORT": port})
+    result = subprocess.run(
+        [sys.executable, "-m", "datamap", "neo4j", "start"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "DATAMAP_HOME": str(tmp_path), "DATAMAP_NEO4J_PORT": port},
+    )
     assert result.returncode == 2
     assert f"port {port}" in result.stderr and "taken" in result.stderr

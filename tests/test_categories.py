@@ -17,7 +17,9 @@ def test_a_parent_covers_its_children_but_not_its_siblings() -> None:
 
 def test_narrowing_keeps_what_both_sides_share_at_the_finer_grain() -> None:
     # held: the whole contact group; the flow carries only email -> only email travels
-    assert narrow(["user.contact"], ["user.contact.email", "user.device.ip_address"]) == ["user.contact.email"]
+    assert narrow(["user.contact"], ["user.contact.email", "user.device.ip_address"]) == [
+        "user.contact.email"
+    ]
     # held: email; the flow carries the whole contact group -> email travels
     assert narrow(["user.contact.email"], ["user.contact"]) == ["user.contact.email"]
     assert narrow(["user.financial.credit_card"], ["user.contact"]) == []

@@ -11,13 +11,13 @@ SUBJECT_LINEAGE = """
 query($subject: SubjectInput!, $category: String, $asOf: Date, $maxHops: Int) {
   subjectLineage(subject: $subject, category: $category, asOf: $asOf, maxHops: $maxHops) {
     subjectId asOf truncated
-    sources { %(r)s kind }
-    systems { %(r)s country }
-    purposes { %(r)s legalBasis }
-    recipients { %(r)s role country }
-    transfers { %(r)s mechanism fromCountries toCountries importer { key name country } }
+    sources { REACHED kind }
+    systems { REACHED country }
+    purposes { REACHED legalBasis }
+    recipients { REACHED role country }
+    transfers { REACHED mechanism fromCountries toCountries importer { key name country } }
   }
-}""" % {"r": REACHED}
+}""".replace("REACHED", REACHED)
 CATEGORY_LINEAGE = """
 query($category: String!, $asOf: Date) {
   categoryLineage(category: $category, asOf: $asOf) {
@@ -48,7 +48,10 @@ async def test_where_a_leads_email_address_goes(api: GraphQLClient) -> None:
     assert systems["sharpspring_platform"]["observed"]
     assert not systems["backup_archive"]["observed"], "backups follow from the map, not from a record"
     # disclosures that were recorded, with the recipient's role and country
-    assert recipients["marketing_partners"]["role"] == "THIRD_PARTY" and recipients["marketing_partners"]["observed"]
+    assert (
+        recipients["marketing_partners"]["role"] == "THIRD_PARTY"
+        and recipients["marketing_partners"]["observed"]
+    )
     assert recipients["email_delivery_providers"]["role"] == "PROCESSOR"
     assert (recipients["interinbox"]["role"], recipients["interinbox"]["country"]) == ("AFFILIATE", "CH")
     # and where the map says the email goes from the platform
@@ -73,11 +76,15 @@ async def test_paths_say_whether_observed_and_what_led_there(api: GraphQLClient)
     partners = by_key(lin["recipients"])["marketing_partners"]
     observed = next(p for p in partners["paths"] if p["observed"])
     assert [s["kind"] for s in observed["steps"]] == ["SUBJECT", "RECIPIENT"]
-    assert observed["steps"][1]["via"].startswith("disclosure:") and observed["steps"][1]["at"].startswith("2019-04-02")
+    assert observed["steps"][1]["via"].startswith("disclosure:") and observed["steps"][1]["at"].startswith(
+        "2019-04-02"
+    )
     hosting = by_key(lin["recipients"])["hosting_providers"]
     mapped = hosting["paths"][0]
     assert [s["kind"] for s in mapped["steps"]] == ["SUBJECT", "SYSTEM", "RECIPIENT"]
-    assert mapped["steps"][1]["via"].startswith("record:") and not mapped["steps"][2]["via"].startswith("record:")
+    assert mapped["steps"][1]["via"].startswith("record:") and not mapped["steps"][2]["via"].startswith(
+        "record:"
+    )
 
 
 async def test_as_of_before_the_lead_was_first_recorded_returns_nothing(api: GraphQLClient) -> None:
@@ -93,7 +100,11 @@ async def test_max_hops_bounds_the_answer_and_says_it_was_cut(api: GraphQLClient
     full = await lineage(api, subject=ANNA)
     short = await lineage(api, subject=ANNA, maxHops=1)
     assert not full["truncated"] and short["truncated"]
-    assert {r["key"] for r in short["recipients"]} == {"email_delivery_providers", "marketing_partners", "interinbox"}
+    assert {r["key"] for r in short["recipients"]} == {
+        "email_delivery_providers",
+        "marketing_partners",
+        "interinbox",
+    }
     assert len(full["recipients"]) > len(short["recipients"])
     errors = await api.errors(SUBJECT_LINEAGE, subject=ANNA, maxHops=0)
     assert "maxHops" in errors[0]
@@ -103,7 +114,9 @@ async def test_a_us_subject_has_no_eu_transfer_and_an_unknown_subject_is_null(ap
     us = await lineage(api, subject={"phone": "+1 (415) 555-0134"})
     assert us["transfers"] == []
     assert "payment_processor" in by_key(us["recipients"])
-    assert (await api.query(SUBJECT_LINEAGE, subject={"email": "nobody@example.com"}))["subjectLineage"] is None
+    assert (await api.query(SUBJECT_LINEAGE, subject={"email": "nobody@example.com"}))[
+        "subjectLineage"
+    ] is None
 
 
 async def test_a_visitor_seen_only_through_a_cookie_before_becoming_a_lead(api: GraphQLClient) -> None:
@@ -134,8 +147,12 @@ async def test_which_purposes_use_the_ip_address(api: GraphQLClient) -> None:
 async def test_where_email_goes_by_the_map(api: GraphQLClient) -> None:
     lin = (await api.query(CATEGORY_LINEAGE, category="user.contact"))["categoryLineage"]
     recipients = by_key(lin["recipients"])
-    assert {"marketing_partners", "email_delivery_providers", "interinbox", "sharpspring_technologies"} <= set(
-        recipients)
+    assert {
+        "marketing_partners",
+        "email_delivery_providers",
+        "interinbox",
+        "sharpspring_technologies",
+    } <= set(recipients)
     assert any(c.startswith("user.contact.") for c in recipients["marketing_partners"]["categories"])
     errors = await api.errors(CATEGORY_LINEAGE, category="user.contact.emial")
     assert "no data category 'user.contact.emial'" in errors[0]

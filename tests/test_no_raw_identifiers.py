@@ -25,17 +25,24 @@ async def _all_strings(db: Database) -> list[str]:
 
 
 async def test_no_subject_email_or_phone_is_stored_anywhere(api: GraphQLClient, seeded: Database) -> None:
+    source, system = _some_source_and_system()
     await api.query(
-        """mutation { recordCollection(input: {subject: {email: "Zoe.Raw@Example.org", phone: "+44 20 7946 0958",
-           externalId: "crm-42"}, categories: ["user.contact.email"], source: "%s", system: "%s",
-           at: "2024-02-01T09:00:00Z"}) { id } }""" % _some_source_and_system()
+        """mutation($source: String!, $system: String!) { recordCollection(input: {
+             subject: {email: "Zoe.Raw@Example.org", phone: "+44 20 7946 0958", externalId: "crm-42"},
+             categories: ["user.contact.email"], source: $source, system: $system, at: "2024-02-01T09:00:00Z"
+           }) { id } }""",
+        source=source,
+        system=system,
     )
     strings = await _all_strings(seeded)
     assert strings, "the scan found no strings at all"
     raw = {"zoe.raw@example.org", "+442079460958", "+44 20 7946 0958", "crm-42"}
     for s in read_seed().subjects:
-        raw |= {v.strip().lower() for v in (s.identifiers.email, s.identifiers.phone, s.identifiers.external_id)
-                if v}
+        raw |= {
+            v.strip().lower()
+            for v in (s.identifiers.email, s.identifiers.phone, s.identifiers.external_id)
+            if v
+        }
     lowered = [s.lower() for s in strings]
     for value in raw:
         assert not any(value in s for s in lowered), f"raw identifier {value!r} stored in the graph"

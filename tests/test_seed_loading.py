@@ -16,16 +16,36 @@ from tests.conftest import SECRET
 
 def test_the_repository_seed_is_valid_and_models_the_whole_notice() -> None:
     seed = read_seed()
-    refs = {e.ref.split()[0] for kind in (seed.data_categories, seed.sources, seed.purposes, seed.recipients,
-                                         seed.flows, seed.transfers, seed.retention, seed.rights)
-            for e in kind}
+    refs = {
+        e.ref.split()[0]
+        for kind in (
+            seed.data_categories,
+            seed.sources,
+            seed.purposes,
+            seed.recipients,
+            seed.flows,
+            seed.transfers,
+            seed.retention,
+            seed.rights,
+        )
+        for e in kind
+    }
     # every substantive section of the notice is cited somewhere
     for section in ("§3", "§6", "§7", "§8", "§9", "§10", "§11", "§13", "§14", "§15"):
         assert any(r.startswith(section) for r in refs), section
-    assert {r.key for r in seed.recipients} >= {"google_analytics", "pendo", "facebook", "twitter", "linkedin",
-                                                "payment_processor"}
-    assert {o.name for o in seed.organisations} >= {"SharpSpring, Inc.", "SharpSpring Technologies Inc",
-                                                    "Interinbox SA"}
+    assert {r.key for r in seed.recipients} >= {
+        "google_analytics",
+        "pendo",
+        "facebook",
+        "twitter",
+        "linkedin",
+        "payment_processor",
+    }
+    assert {o.name for o in seed.organisations} >= {
+        "SharpSpring, Inc.",
+        "SharpSpring Technologies Inc",
+        "Interinbox SA",
+    }
     assert seed.notice.effective.isoformat() == "2018-04-27"
 
 
@@ -50,20 +70,40 @@ def _broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
-        ("flows.yaml", "- user.contact.email", "- user.contact.emial",
-         r"seed/flows.yaml: entry \d+ \(key '\w+'\): unknown data category 'user.contact.emial'"),
-        ("recipients.yaml", "role: processor", "role: vendor",
-         r"seed/recipients.yaml: entry \d+ \(key '\w+'\): field 'role'"),
-        ("organisations.yaml", "country: US", "country: USA",
-         r"seed/organisations.yaml: entry \d+ \(key '\w+'\): field 'country'"),
-        ("transfers.yaml", "mechanism: eu_us_privacy_shield", "mechanism: pinky_promise",
-         r"seed/transfers.yaml: entry \d+ \(key '\w+'\): field 'mechanism'"),
-        ("systems.yaml", "systems:", "systems: [",
-         r"seed/systems.yaml: not valid YAML"),
+        (
+            "flows.yaml",
+            "- user.contact.email",
+            "- user.contact.emial",
+            r"seed/flows.yaml: entry \d+ \(key '\w+'\): unknown data category 'user.contact.emial'",
+        ),
+        (
+            "recipients.yaml",
+            "role: processor",
+            "role: vendor",
+            r"seed/recipients.yaml: entry \d+ \(key '\w+'\): field 'role'",
+        ),
+        (
+            "organisations.yaml",
+            "country: US",
+            "country: USA",
+            r"seed/organisations.yaml: entry \d+ \(key '\w+'\): field 'country'",
+        ),
+        (
+            "transfers.yaml",
+            "mechanism: eu_us_privacy_shield",
+            "mechanism: pinky_promise",
+            r"seed/transfers.yaml: entry \d+ \(key '\w+'\): field 'mechanism'",
+        ),
+        ("systems.yaml", "systems:", "systems: [", r"seed/systems.yaml: not valid YAML"),
     ],
 )
 async def test_a_malformed_seed_is_rejected_naming_file_and_entry_and_the_graph_is_unchanged(
-    db: Database, tmp_path: Path, file: str, old: str, new: str, message: str,
+    db: Database,
+    tmp_path: Path,
+    file: str,
+    old: str,
+    new: str,
+    message: str,
 ) -> None:
     await load_seed(db, SECRET)
     before = await counts(db)
@@ -72,7 +112,9 @@ async def test_a_malformed_seed_is_rejected_naming_file_and_entry_and_the_graph_
     assert await counts(db) == before
 
 
-async def test_a_bad_example_subject_is_rejected_before_anything_is_written(db: Database, tmp_path: Path) -> None:
+async def test_a_bad_example_subject_is_rejected_before_anything_is_written(
+    db: Database, tmp_path: Path
+) -> None:
     empty = await counts(db)
     folder = _broken_copy(tmp_path, "subjects.yaml", "@example.com", "@@example.com")
     with pytest.raises(ValidationError, match=r"seed/subjects.yaml: subject '\w+': email"):

@@ -27,8 +27,12 @@ class DatamapGraphQL(GraphQL[dict[str, Any], None]):
     def __init__(self, state: AppState) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=False)
         self.state = state
-        self.page = render_graphiql_page(endpoint="/graphql", static_prefix=STATIC_PREFIX,
-                                         default_query=EXAMPLES[0][1], example_queries=EXAMPLES[1:])
+        self.page = render_graphiql_page(
+            endpoint="/graphql",
+            static_prefix=STATIC_PREFIX,
+            default_query=EXAMPLES[0][1],
+            example_queries=EXAMPLES[1:],
+        )
 
     async def get_context(self, request: Any, response: Any = None) -> dict[str, Any]:
         return {"request": request, "response": response, "state": self.state}

@@ -43,9 +43,12 @@ def _identifiers(subject: t.SubjectInput, where: str = "subject") -> list[Subjec
 @strawberry.type
 class Query:
     @strawberry.field(description="Data categories (dotted keys); `under` limits to one branch")
-    async def data_categories(self, info: Info, under: str | None = None,
-                              as_of: dt.date | None = None) -> list[t.DataCategory]:
-        return [t.DataCategory.of(r) for r in await map_browser.data_categories(_state(info).db, under, as_of)]
+    async def data_categories(
+        self, info: Info, under: str | None = None, as_of: dt.date | None = None
+    ) -> list[t.DataCategory]:
+        return [
+            t.DataCategory.of(r) for r in await map_browser.data_categories(_state(info).db, under, as_of)
+        ]
 
     @strawberry.field(description="Purposes of processing, with legal basis, categories and systems")
     async def purposes(self, info: Info, as_of: dt.date | None = None) -> list[t.Purpose]:
@@ -60,8 +63,12 @@ class Query:
         return [t.System.of(r) for r in await map_browser.systems(_state(info).db, as_of)]
 
     @strawberry.field(description="Organisations (or kinds of them) in their roles towards the controller")
-    async def recipients(self, info: Info, role: t.RecipientRoleEnum | None = None,  # type: ignore[valid-type]
-                         as_of: dt.date | None = None) -> list[t.Recipient]:
+    async def recipients(
+        self,
+        info: Info,
+        role: t.RecipientRoleEnum | None = None,  # type: ignore[valid-type]
+        as_of: dt.date | None = None,
+    ) -> list[t.Recipient]:
         rows = await map_browser.recipients(_state(info).db, RecipientRole(role) if role else None, as_of)
         return [t.Recipient.of(r) for r in rows]
 
@@ -70,20 +77,30 @@ class Query:
         return [t.Transfer.of(r) for r in await map_browser.transfers(_state(info).db, as_of)]
 
     @strawberry.field(description="Where data of a category and its sub-categories goes according to the map")
-    async def category_lineage(self, info: Info, category: str, as_of: dt.date | None = None) -> t.CategoryLineage:
+    async def category_lineage(
+        self, info: Info, category: str, as_of: dt.date | None = None
+    ) -> t.CategoryLineage:
         lin = await lineage.lineage_of_category(_state(info).db, category, as_of)
         return t.CategoryLineage(category=category, **t.reached_lists(lin))
 
     @strawberry.field(description="Where one subject's data went; null when the graph holds no such subject")
     async def subject_lineage(
-        self, info: Info, subject: t.SubjectInput, category: str | None = None, as_of: dt.date | None = None,
-        max_hops: Annotated[int | None, strawberry.argument(
-            description=f"Bound on path length, 1 to {lineage.MAX_HOPS - 1} (default {lineage.DEFAULT_MAX_HOPS})"
-        )] = None,
+        self,
+        info: Info,
+        subject: t.SubjectInput,
+        category: str | None = None,
+        as_of: dt.date | None = None,
+        max_hops: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Bound on path length, 1 to {lineage.MAX_HOPS - 1} (default {lineage.DEFAULT_MAX_HOPS})"
+            ),
+        ] = None,
     ) -> t.SubjectLineage | None:
         state = _state(info)
-        lin = await lineage.lineage_of_subject(state.db, _identifiers(subject), state.secret, category=category,
-                                               as_of=as_of, max_hops=max_hops)
+        lin = await lineage.lineage_of_subject(
+            state.db, _identifiers(subject), state.secret, category=category, as_of=as_of, max_hops=max_hops
+        )
         if lin is None or lin.subject_id is None:
             return None
         return t.SubjectLineage(subject_id=lin.subject_id, **t.reached_lists(lin))
@@ -100,17 +117,30 @@ class Mutation:
     @strawberry.mutation(description="Record that data about a subject was collected (idempotent)")
     async def record_collection(self, info: Info, input: t.CollectionInput) -> t.RecordResult:
         state = _state(info)
-        event = Collection(identifiers=_identifiers(input.subject, "input.subject"), system=input.system,
-                           source=input.source, categories=input.categories, at=input.at,
-                           subject_categories=input.subject_categories, country=input.country)
+        event = Collection(
+            identifiers=_identifiers(input.subject, "input.subject"),
+            system=input.system,
+            source=input.source,
+            categories=input.categories,
+            at=input.at,
+            subject_categories=input.subject_categories,
+            country=input.country,
+        )
         ((record_id, subject_id),) = await recording.record(state.db, [event], state.secret)
         return t.RecordResult(id=record_id, subject_id=subject_id)
 
-    @strawberry.mutation(description="Record that data about a subject was disclosed to a recipient (idempotent)")
+    @strawberry.mutation(
+        description="Record that data about a subject was disclosed to a recipient (idempotent)"
+    )
     async def record_disclosure(self, info: Info, input: t.DisclosureInput) -> t.RecordResult:
         state = _state(info)
-        event = Disclosure(identifiers=_identifiers(input.subject, "input.subject"), recipient=input.recipient,
-                           purpose=input.purpose, categories=input.categories, at=input.at)
+        event = Disclosure(
+            identifiers=_identifiers(input.subject, "input.subject"),
+            recipient=input.recipient,
+            purpose=input.purpose,
+            categories=input.categories,
+            at=input.at,
+        )
         ((record_id, subject_id),) = await recording.record(state.db, [event], state.secret)
         return t.RecordResult(id=record_id, subject_id=subject_id)
 

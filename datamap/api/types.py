@@ -33,8 +33,9 @@ class Provenance:
 
 
 def _prov(row: dict[str, Any]) -> Provenance:
-    return Provenance(ref=row.get("ref", ""), note=row.get("note"), valid_from=row["validFrom"],
-                      valid_to=row.get("validTo"))
+    return Provenance(
+        ref=row.get("ref", ""), note=row.get("note"), valid_from=row["validFrom"], valid_to=row.get("validTo")
+    )
 
 
 @strawberry.type
@@ -43,16 +44,23 @@ class DataCategory:
     name: str
     description: str | None
     statutory_category: str | None = strawberry.field(
-        description="California Shine-the-Light category, Civ. Code §1798.83(e)(6)")
+        description="California Shine-the-Light category, Civ. Code §1798.83(e)(6)"
+    )
     parent: str | None
     children: list[str]
     provenance: Provenance
 
     @classmethod
     def of(cls, r: dict[str, Any]) -> DataCategory:
-        return cls(key=r["key"], name=r["name"], description=r.get("description"),
-                   statutory_category=r.get("statutoryCategory"), parent=r.get("parent"),
-                   children=sorted(r.get("children", [])), provenance=_prov(r))
+        return cls(
+            key=r["key"],
+            name=r["name"],
+            description=r.get("description"),
+            statutory_category=r.get("statutoryCategory"),
+            parent=r.get("parent"),
+            children=sorted(r.get("children", [])),
+            provenance=_prov(r),
+        )
 
 
 @strawberry.type
@@ -69,10 +77,17 @@ class Purpose:
 
     @classmethod
     def of(cls, r: dict[str, Any]) -> Purpose:
-        return cls(key=r["key"], name=r["name"], description=r.get("description"),
-                   legal_basis=LegalBasis(r["legalBasis"]), legitimate_interest=r.get("legitimateInterest"),
-                   categories=sorted(r["categories"]), subject_categories=sorted(r["subjectCategories"]),
-                   systems=sorted(r["systems"]), provenance=_prov(r))
+        return cls(
+            key=r["key"],
+            name=r["name"],
+            description=r.get("description"),
+            legal_basis=LegalBasis(r["legalBasis"]),
+            legitimate_interest=r.get("legitimateInterest"),
+            categories=sorted(r["categories"]),
+            subject_categories=sorted(r["subjectCategories"]),
+            systems=sorted(r["systems"]),
+            provenance=_prov(r),
+        )
 
 
 @strawberry.type
@@ -86,8 +101,14 @@ class Source:
 
     @classmethod
     def of(cls, r: dict[str, Any]) -> Source:
-        return cls(key=r["key"], name=r["name"], kind=SourceKind(r["kind"]), description=r.get("description"),
-                   feeds=sorted(set(r["feeds"])), provenance=_prov(r))
+        return cls(
+            key=r["key"],
+            name=r["name"],
+            kind=SourceKind(r["kind"]),
+            description=r.get("description"),
+            feeds=sorted(set(r["feeds"])),
+            provenance=_prov(r),
+        )
 
 
 @strawberry.type
@@ -104,12 +125,22 @@ class System:
 
     @classmethod
     def of(cls, r: dict[str, Any]) -> System:
-        return cls(key=r["key"], name=r["name"], description=r.get("description"), operator=r["operator"],
-                   operator_name=r.get("operatorName"), country=r.get("country"), backups=r.get("backups", False),
-                   categories=sorted(r["categories"]), provenance=_prov(r))
+        return cls(
+            key=r["key"],
+            name=r["name"],
+            description=r.get("description"),
+            operator=r["operator"],
+            operator_name=r.get("operatorName"),
+            country=r.get("country"),
+            backups=r.get("backups", False),
+            categories=sorted(r["categories"]),
+            provenance=_prov(r),
+        )
 
 
-@strawberry.type(description="An organisation in one role towards the controller (or, unnamed, a kind of one)")
+@strawberry.type(
+    description="An organisation in one role towards the controller (or, unnamed, a kind of one)"
+)
 class Recipient:
     key: str
     name: str
@@ -128,12 +159,22 @@ class Recipient:
 
     @classmethod
     def of(cls, r: dict[str, Any]) -> Recipient:
-        return cls(key=r["key"], name=r["name"], role=RecipientRole(r["role"]), kind=r["kind"],
-                   organisation=r.get("organisation"), organisation_name=r.get("organisationName"),
-                   country=r.get("country"), address=r.get("address"), legal_entity=r.get("legalEntity"),
-                   own_direct_marketing=r.get("ownDirectMarketing", False),
-                   marketing_examples=r.get("marketingExamples"), description=r.get("description"),
-                   categories=sorted(r.get("categories", [])), provenance=_prov(r))
+        return cls(
+            key=r["key"],
+            name=r["name"],
+            role=RecipientRole(r["role"]),
+            kind=r["kind"],
+            organisation=r.get("organisation"),
+            organisation_name=r.get("organisationName"),
+            country=r.get("country"),
+            address=r.get("address"),
+            legal_entity=r.get("legalEntity"),
+            own_direct_marketing=r.get("ownDirectMarketing", False),
+            marketing_examples=r.get("marketingExamples"),
+            description=r.get("description"),
+            categories=sorted(r.get("categories", [])),
+            provenance=_prov(r),
+        )
 
 
 @strawberry.type
@@ -157,10 +198,17 @@ class Transfer:
 
     @classmethod
     def of(cls, r: dict[str, Any]) -> Transfer:
-        return cls(key=r["key"], exporter=Party(**r["exporter"]), importer=Party(**r["importer"]),
-                   from_countries=r["fromCountries"], to_countries=r["toCountries"],
-                   categories=sorted(r["categories"]), mechanism=TransferMechanism(r["mechanism"]),
-                   tia_review_date=r.get("tiaReviewDate"), provenance=_prov(r))
+        return cls(
+            key=r["key"],
+            exporter=Party(**r["exporter"]),
+            importer=Party(**r["importer"]),
+            from_countries=r["fromCountries"],
+            to_countries=r["toCountries"],
+            categories=sorted(r["categories"]),
+            mechanism=TransferMechanism(r["mechanism"]),
+            tia_review_date=r.get("tiaReviewDate"),
+            provenance=_prov(r),
+        )
 
 
 @strawberry.type(description="One node on a lineage path")
@@ -168,22 +216,31 @@ class LineageStep:
     kind: NodeKindEnum  # type: ignore[valid-type]
     key: str
     name: str
-    via: str | None = strawberry.field(description="What led here: a flow key, record:<id> or disclosure:<id>")
+    via: str | None = strawberry.field(
+        description="What led here: a flow key, record:<id> or disclosure:<id>"
+    )
     at: dt.datetime | None = strawberry.field(description="When it was observed, for recorded steps")
 
 
 @strawberry.type
 class LineagePath:
     steps: list[LineageStep]
-    observed: bool = strawberry.field(description="True when recorded (collection or disclosure), false when "
-                                                  "it follows from the map's flows")
+    observed: bool = strawberry.field(
+        description="True when recorded (collection or disclosure), false when "
+        "it follows from the map's flows"
+    )
     categories: list[str] = strawberry.field(description="The data categories that travelled along it")
 
 
 def _paths(node: dl.Reached) -> list[LineagePath]:
-    return [LineagePath(steps=[LineageStep(kind=s.kind, key=s.key, name=s.name, via=s.via, at=s.at)
-                               for s in p.steps], observed=p.observed, categories=list(p.categories))
-            for p in node.paths]
+    return [
+        LineagePath(
+            steps=[LineageStep(kind=s.kind, key=s.key, name=s.name, via=s.via, at=s.at) for s in p.steps],
+            observed=p.observed,
+            categories=list(p.categories),
+        )
+        for p in node.paths
+    ]
 
 
 @strawberry.type(description="Something the data reached, with the paths that led there")
@@ -198,8 +255,15 @@ class Reached:
 
     @staticmethod
     def common(n: dl.Reached) -> dict[str, Any]:
-        return {"key": n.key, "name": n.name, "categories": sorted(n.categories), "observed": n.observed,
-                "first_observed": n.first_observed, "path_count": n.path_count, "paths": _paths(n)}
+        return {
+            "key": n.key,
+            "name": n.name,
+            "categories": sorted(n.categories),
+            "observed": n.observed,
+            "first_observed": n.first_observed,
+            "path_count": n.path_count,
+            "paths": _paths(n),
+        }
 
 
 @strawberry.type
@@ -246,19 +310,38 @@ def reached_lists(lin: dl.Lineage) -> dict[str, Any]:
     d = lambda n, k: n.details.get(k)  # noqa: E731
     return {
         "sources": [ReachedSource(**Reached.common(n), kind=d(n, "kind")) for n in lin.sources],
-        "systems": [ReachedSystem(**Reached.common(n), country=d(n, "country"), operator=d(n, "operator"))
-                    for n in lin.systems],
-        "purposes": [ReachedPurpose(**Reached.common(n), legal_basis=_opt(LegalBasis, d(n, "legalBasis")))
-                     for n in lin.purposes],
-        "recipients": [ReachedRecipient(**Reached.common(n), role=_opt(RecipientRole, d(n, "role")),
-                                        kind=d(n, "kind"), country=d(n, "country"),
-                                        organisation=d(n, "organisation"),
-                                        organisation_name=d(n, "organisationName")) for n in lin.recipients],
-        "transfers": [ReachedTransfer(**Reached.common(n), mechanism=TransferMechanism(d(n, "mechanism")),
-                                      exporter=Party(**d(n, "exporter")), importer=Party(**d(n, "importer")),
-                                      from_countries=d(n, "fromCountries"), to_countries=d(n, "toCountries"),
-                                      valid_from=d(n, "validFrom"), valid_to=d(n, "validTo"))
-                      for n in lin.transfers],
+        "systems": [
+            ReachedSystem(**Reached.common(n), country=d(n, "country"), operator=d(n, "operator"))
+            for n in lin.systems
+        ],
+        "purposes": [
+            ReachedPurpose(**Reached.common(n), legal_basis=_opt(LegalBasis, d(n, "legalBasis")))
+            for n in lin.purposes
+        ],
+        "recipients": [
+            ReachedRecipient(
+                **Reached.common(n),
+                role=_opt(RecipientRole, d(n, "role")),
+                kind=d(n, "kind"),
+                country=d(n, "country"),
+                organisation=d(n, "organisation"),
+                organisation_name=d(n, "organisationName"),
+            )
+            for n in lin.recipients
+        ],
+        "transfers": [
+            ReachedTransfer(
+                **Reached.common(n),
+                mechanism=TransferMechanism(d(n, "mechanism")),
+                exporter=Party(**d(n, "exporter")),
+                importer=Party(**d(n, "importer")),
+                from_countries=d(n, "fromCountries"),
+                to_countries=d(n, "toCountries"),
+                valid_from=d(n, "validFrom"),
+                valid_to=d(n, "validTo"),
+            )
+            for n in lin.transfers
+        ],
         "truncated": lin.truncated,
         "as_of": lin.as_of,
     }
@@ -278,7 +361,9 @@ class CategoryLineage:
 
 @strawberry.type(description="Where one subject's data went: observed records and disclosures, and the map")
 class SubjectLineage:
-    subject_id: str = strawberry.field(description="The subject's pseudonymous id (derived from a keyed hash)")
+    subject_id: str = strawberry.field(
+        description="The subject's pseudonymous id (derived from a keyed hash)"
+    )
     as_of: dt.date
     sources: list[ReachedSource]
     systems: list[ReachedSystem]
@@ -329,17 +414,37 @@ class Subject:
     @classmethod
     def of(cls, r: dict[str, Any]) -> Subject:
         return cls(
-            id=r["id"], country=r.get("country"), first_recorded=r["createdAt"],
+            id=r["id"],
+            country=r.get("country"),
+            first_recorded=r["createdAt"],
             identifier_kinds=sorted(set(r["identifierKinds"])),
-            subject_categories=[SubjectCategoryMembership(**m) for m in sorted(
-                r["subjectCategories"], key=lambda m: m["since"])],
-            records=[CollectionRecord(id=x["id"], system=x["system"], system_name=x["systemName"],
-                                      source=x["source"], categories=x["categories"], at=x["at"])
-                     for x in sorted(r["records"], key=lambda x: x["at"])],
-            disclosures=[DisclosureRecord(id=x["id"], recipient=x["recipient"], recipient_name=x["recipientName"],
-                                          role=RecipientRole(x["role"]), purpose=x["purpose"],
-                                          categories=x["categories"], at=x["at"])
-                         for x in sorted(r["disclosures"], key=lambda x: x["at"])],
+            subject_categories=[
+                SubjectCategoryMembership(**m)
+                for m in sorted(r["subjectCategories"], key=lambda m: m["since"])
+            ],
+            records=[
+                CollectionRecord(
+                    id=x["id"],
+                    system=x["system"],
+                    system_name=x["systemName"],
+                    source=x["source"],
+                    categories=x["categories"],
+                    at=x["at"],
+                )
+                for x in sorted(r["records"], key=lambda x: x["at"])
+            ],
+            disclosures=[
+                DisclosureRecord(
+                    id=x["id"],
+                    recipient=x["recipient"],
+                    recipient_name=x["recipientName"],
+                    role=RecipientRole(x["role"]),
+                    purpose=x["purpose"],
+                    categories=x["categories"],
+                    at=x["at"],
+                )
+                for x in sorted(r["disclosures"], key=lambda x: x["at"])
+            ],
         )
 
 

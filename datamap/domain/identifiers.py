@@ -59,7 +59,10 @@ def normalise_external_id(raw: str) -> str:
 
 
 def parse_identifiers(
-    *, email: str | None = None, phone: str | None = None, external_id: str | None = None,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    external_id: str | None = None,
     phone_region: str | None = None,
 ) -> list[SubjectIdentifier]:
     """Normalise whichever identifiers are given; at least one is required."""

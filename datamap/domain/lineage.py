@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from datamap.domain.categories import narrow
@@ -20,7 +20,7 @@ from datamap.domain.regions import exports_from
 MAX_PATHS_PER_NODE = 20
 
 
-class NodeKind(str, Enum):
+class NodeKind(StrEnum):
     SUBJECT = "subject"
     SOURCE = "source"
     SYSTEM = "system"
@@ -115,8 +115,12 @@ _KIND = {"Source": NodeKind.SOURCE, "System": NodeKind.SYSTEM, "Recipient": Node
 _DETAIL_FIELDS = ("role", "kind", "country", "operator", "organisation", "organisationName", "legalBasis")
 
 
-def _step(node: Mapping[str, Any], via: str | None = None, at: dt.datetime | None = None,
-          kind: NodeKind | None = None) -> Step:
+def _step(
+    node: Mapping[str, Any],
+    via: str | None = None,
+    at: dt.datetime | None = None,
+    kind: NodeKind | None = None,
+) -> Step:
     return Step(kind or _KIND[node["label"]], node["key"], node.get("name") or node["key"], via, at)
 
 
@@ -125,7 +129,10 @@ def _details(node: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _walk(
-    start: tuple[Step, ...], held: Sequence[str], raw: Mapping[str, Any], skip_first: bool,
+    start: tuple[Step, ...],
+    held: Sequence[str],
+    raw: Mapping[str, Any],
+    skip_first: bool,
 ) -> list[tuple[tuple[Step, ...], tuple[str, ...], Mapping[str, Any], Sequence[str]]]:
     """Follow one map path: each prefix that still carries something, as (steps, categories, node, purposes)."""
     out = []
@@ -141,7 +148,9 @@ def _walk(
 
 
 def _add_transfers(
-    c: _Collector, transfers: Iterable[Mapping[str, Any]], subject_country: str | None,
+    c: _Collector,
+    transfers: Iterable[Mapping[str, Any]],
+    subject_country: str | None,
 ) -> None:
     """A transfer is reached when its importer operates a reached system or is a reached recipient."""
     by_org: dict[str, list[Reached]] = {}
@@ -156,18 +165,41 @@ def _add_transfers(
             for path in node.paths:
                 cats = narrow(path.categories, t["categories"])
                 if cats:
-                    step = Step(NodeKind.TRANSFER, t["key"], f"{t['exporter']['name']} → {t['importer']['name']}",
-                                via=t["mechanism"])
-                    c.add(step, LineagePath((*path.steps, step), path.observed, tuple(cats)), _transfer_details(t))
+                    step = Step(
+                        NodeKind.TRANSFER,
+                        t["key"],
+                        f"{t['exporter']['name']} → {t['importer']['name']}",
+                        via=t["mechanism"],
+                    )
+                    c.add(
+                        step,
+                        LineagePath((*path.steps, step), path.observed, tuple(cats)),
+                        _transfer_details(t),
+                    )
 
 
 def _transfer_details(t: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: t.get(k) for k in ("mechanism", "exporter", "importer", "fromCountries", "toCountries",
-                                   "validFrom", "validTo", "tiaReviewDate")}
+    return {
+        k: t.get(k)
+        for k in (
+            "mechanism",
+            "exporter",
+            "importer",
+            "fromCountries",
+            "toCountries",
+            "validFrom",
+            "validTo",
+            "tiaReviewDate",
+        )
+    }
 
 
 def subject_lineage(
-    row: Mapping[str, Any], *, as_of: dt.date, category: str | None, max_hops: int,
+    row: Mapping[str, Any],
+    *,
+    as_of: dt.date,
+    category: str | None,
+    max_hops: int,
 ) -> Lineage:
     """Build a subject's lineage from the SUBJECT_LINEAGE row. `max_hops` counts the record or disclosure."""
     c = _Collector()
@@ -206,22 +238,37 @@ def subject_lineage(
             continue
         via, at = f"record:{r['id']}", r["at"]
         first = _step(raw["nodes"][0], via=via, at=at)  # the record's system, or the source it came from
-        for steps, cats, node, flow_purposes in _walk((subject, first), held_categories(r["categories"]),
-                                                       raw, skip_first=True):
+        for steps, cats, node, flow_purposes in _walk(
+            (subject, first), held_categories(r["categories"]), raw, skip_first=True
+        ):
             hops = len(steps) - 1
             if hops > max_hops:
-                truncated = truncated or (hops == max_hops + 1 and (_KIND[node["label"]], node["key"])
-                                          not in c.reached)
+                truncated = truncated or (
+                    hops == max_hops + 1 and (_KIND[node["label"]], node["key"]) not in c.reached
+                )
                 break
             c.add(steps[-1], LineagePath(steps, False, cats), _details(node))
             _add_flow_purposes(c, steps, cats, flow_purposes, purposes)
     _add_transfers(c, row["transfers"], row.get("country"))
-    return Lineage(as_of, c.of(NodeKind.SOURCE), c.of(NodeKind.SYSTEM), c.of(NodeKind.PURPOSE),
-                   c.of(NodeKind.RECIPIENT), c.of(NodeKind.TRANSFER), truncated, row["subjectId"])
+    return Lineage(
+        as_of,
+        c.of(NodeKind.SOURCE),
+        c.of(NodeKind.SYSTEM),
+        c.of(NodeKind.PURPOSE),
+        c.of(NodeKind.RECIPIENT),
+        c.of(NodeKind.TRANSFER),
+        truncated,
+        row["subjectId"],
+    )
 
 
-def _add_flow_purposes(c: _Collector, steps: tuple[Step, ...], cats: tuple[str, ...],
-                       flow_purposes: Sequence[str], purposes: Mapping[str, Mapping[str, Any]]) -> None:
+def _add_flow_purposes(
+    c: _Collector,
+    steps: tuple[Step, ...],
+    cats: tuple[str, ...],
+    flow_purposes: Sequence[str],
+    purposes: Mapping[str, Mapping[str, Any]],
+) -> None:
     for key in flow_purposes:
         p = purposes.get(key)
         if p is not None:
@@ -236,11 +283,18 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
     truncated = False
     for s in row["stored"]:
         step = _step(s["system"], via="stores", kind=NodeKind.SYSTEM)
-        c.add(step, LineagePath((step,), False, tuple(narrow([category], [s["category"]]))), _details(s["system"]))
+        c.add(
+            step,
+            LineagePath((step,), False, tuple(narrow([category], [s["category"]]))),
+            _details(s["system"]),
+        )
     for p in row["processed"]:
         step = Step(NodeKind.PURPOSE, p["purpose"]["key"], p["purpose"]["name"], via="processes")
-        c.add(step, LineagePath((step,), False, tuple(narrow([category], [p["category"]]))),
-              _details(p["purpose"]))
+        c.add(
+            step,
+            LineagePath((step,), False, tuple(narrow([category], [p["category"]]))),
+            _details(p["purpose"]),
+        )
     for raw in row["mapPaths"]:
         start = raw["nodes"][0]
         first = _step(start)
@@ -254,8 +308,19 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
             _add_flow_purposes(c, steps, cats, flow_purposes, purposes)
     for t in row["transfers"]:
         cats = tuple(narrow([category], t["categories"]))
-        step = Step(NodeKind.TRANSFER, t["key"], f"{t['exporter']['name']} → {t['importer']['name']}",
-                    via=t["mechanism"])
+        step = Step(
+            NodeKind.TRANSFER,
+            t["key"],
+            f"{t['exporter']['name']} → {t['importer']['name']}",
+            via=t["mechanism"],
+        )
         c.add(step, LineagePath((step,), False, cats), _transfer_details(t))
-    return Lineage(as_of, c.of(NodeKind.SOURCE), c.of(NodeKind.SYSTEM), c.of(NodeKind.PURPOSE),
-                   c.of(NodeKind.RECIPIENT), c.of(NodeKind.TRANSFER), truncated)
+    return Lineage(
+        as_of,
+        c.of(NodeKind.SOURCE),
+        c.of(NodeKind.SYSTEM),
+        c.of(NodeKind.PURPOSE),
+        c.of(NodeKind.RECIPIENT),
+        c.of(NodeKind.TRANSFER),
+        truncated,
+    )

@@ -382,8 +382,10 @@ def parse_seed(documents: Mapping[str, Any]) -> SeedMap:
         notice = Notice.model_validate(notice_doc["notice"])
     except PydanticError as exc:
         raise ValidationError(f"seed/notice.yaml: {_describe(exc)}") from None
-    parsed = {name: _parse_list(f"{name}.yaml", documents[f"{name}.yaml"], model)
-              for name, model in LIST_FILES.items()}
+    parsed = {
+        name: _parse_list(f"{name}.yaml", documents[f"{name}.yaml"], model)
+        for name, model in LIST_FILES.items()
+    }
     seed = SeedMap(notice=notice, **parsed)
     check_references(seed)
     return seed
@@ -418,7 +420,9 @@ def check_references(seed: SeedMap) -> None:
                 )
     controllers = [o.key for o in seed.organisations if o.controller]
     if len(controllers) != 1:
-        raise ValidationError(f"seed/organisations.yaml: exactly one controller expected, found {controllers}")
+        raise ValidationError(
+            f"seed/organisations.yaml: exactly one controller expected, found {controllers}"
+        )
     need("notice.yaml", 0, "notice", "organisation", seed.notice.controller)
     for i, s in enumerate(seed.systems):
         need("systems.yaml", i, s.key, "organisation", s.operator)
@@ -437,15 +441,15 @@ def check_references(seed: SeedMap) -> None:
     for i, t in enumerate(seed.transfers):
         need("transfers.yaml", i, t.key, "organisation", (t.exporter, t.importer))
         need("transfers.yaml", i, t.key, "data category", t.categories)
-    for i, r in enumerate(seed.retention):
-        need("retention.yaml", i, r.key, "data category", r.categories)
-    for i, s in enumerate(seed.subjects):
-        need("subjects.yaml", i, s.key, "subject category", s.subject_categories)
-        for rec in s.records:
-            need("subjects.yaml", i, s.key, "system", rec.system)
-            need("subjects.yaml", i, s.key, "source", rec.source)
-            need("subjects.yaml", i, s.key, "data category", rec.categories)
-        for d in s.disclosures:
-            need("subjects.yaml", i, s.key, "recipient", d.recipient)
-            need("subjects.yaml", i, s.key, "purpose", d.purpose)
-            need("subjects.yaml", i, s.key, "data category", d.categories)
+    for i, rule in enumerate(seed.retention):
+        need("retention.yaml", i, rule.key, "data category", rule.categories)
+    for i, subject in enumerate(seed.subjects):
+        need("subjects.yaml", i, subject.key, "subject category", subject.subject_categories)
+        for rec in subject.records:
+            need("subjects.yaml", i, subject.key, "system", rec.system)
+            need("subjects.yaml", i, subject.key, "source", rec.source)
+            need("subjects.yaml", i, subject.key, "data category", rec.categories)
+        for d in subject.disclosures:
+            need("subjects.yaml", i, subject.key, "recipient", d.recipient)
+            need("subjects.yaml", i, subject.key, "purpose", d.purpose)
+            need("subjects.yaml", i, subject.key, "data category", d.categories)

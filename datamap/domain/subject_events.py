@@ -49,7 +49,7 @@ class KeyRefs:
     sources: set[str] = field(default_factory=set)
     recipients: set[str] = field(default_factory=set)
     purposes: set[str] = field(default_factory=set)
-    subjectCategories: set[str] = field(default_factory=set)  # noqa: N815 - the graph's word
+    subjectCategories: set[str] = field(default_factory=set)
 
     def add(self, event: Collection | Disclosure) -> None:
         self.categories.update(event.categories)
@@ -86,15 +86,24 @@ def to_row(event: Collection | Disclosure, secret: bytes, line: int = 0) -> dict
     hashes = sorted(i["hash"] for i in identifiers)
     categories = sorted(set(event.categories))
     common = {
-        "line": line, "identifiers": identifiers, "hashes": hashes, "newId": "s_" + identifiers[0]["hash"][:32],
-        "subjectCategories": sorted(set(event.subject_categories)), "country": event.country,
-        "categories": categories, "at": at,
+        "line": line,
+        "identifiers": identifiers,
+        "hashes": hashes,
+        "newId": "s_" + identifiers[0]["hash"][:32],
+        "subjectCategories": sorted(set(event.subject_categories)),
+        "country": event.country,
+        "categories": categories,
+        "at": at,
     }
     if isinstance(event, Collection):
         target = {"system": event.system, "source": event.source}
     else:
         target = {"recipient": event.recipient, "purpose": event.purpose}
-    return {**common, **target, "id": _digest({"hashes": hashes, "categories": categories, "at": at, **target})}
+    return {
+        **common,
+        **target,
+        "id": _digest({"hashes": hashes, "categories": categories, "at": at, **target}),
+    }
 
 
 def key_refs(events: Iterable[Collection | Disclosure]) -> KeyRefs:

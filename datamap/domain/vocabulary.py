@@ -6,10 +6,10 @@ schema change: the seed validator and the GraphQL enums follow it automatically.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class RecipientRole(str, Enum):
+class RecipientRole(StrEnum):
     """The role an organisation plays towards the controller on one relationship."""
 
     CONTROLLER = "controller"
@@ -21,7 +21,7 @@ class RecipientRole(str, Enum):
     SUCCESSOR = "successor"
 
 
-class LegalBasis(str, Enum):
+class LegalBasis(StrEnum):
     """GDPR Art. 6(1) lawful bases."""
 
     CONSENT = "consent"
@@ -32,7 +32,7 @@ class LegalBasis(str, Enum):
     LEGITIMATE_INTERESTS = "legitimate_interests"
 
 
-class RetentionBasis(str, Enum):
+class RetentionBasis(StrEnum):
     """Why data is kept: a business need, or a legal ground that overrides erasure (Art. 17(3))."""
 
     BUSINESS_NEED = "business_need"
@@ -42,7 +42,7 @@ class RetentionBasis(str, Enum):
     LEGAL_CLAIMS = "legal_claims"
 
 
-class TransferMechanism(str, Enum):
+class TransferMechanism(StrEnum):
     """Chapter V GDPR (and Swiss FADP) transfer tools."""
 
     ADEQUACY = "adequacy"
@@ -56,7 +56,7 @@ class TransferMechanism(str, Enum):
     DEROGATION = "derogation"
 
 
-class SourceKind(str, Enum):
+class SourceKind(StrEnum):
     """How data reaches the controller (seed §7)."""
 
     DEVICE = "device"
@@ -68,7 +68,7 @@ class SourceKind(str, Enum):
     THIRD_PARTY = "third_party"
 
 
-class IdentifierKind(str, Enum):
+class IdentifierKind(StrEnum):
     """Kinds of subject identifier; each is normalised, then keyed-hashed, never stored raw."""
 
     EMAIL = "email"

@@ -23,8 +23,11 @@ class Database:
         self.settings = settings
         try:
             self.driver = AsyncGraphDatabase.driver(
-                settings.uri, auth=(settings.user, settings.password), max_connection_pool_size=64,
-                connection_acquisition_timeout=10.0, connection_timeout=5.0,
+                settings.uri,
+                auth=(settings.user, settings.password),
+                max_connection_pool_size=64,
+                connection_acquisition_timeout=10.0,
+                connection_timeout=5.0,
                 notifications_min_severity="OFF",
             )
         except (ConfigurationError, ValueError) as exc:

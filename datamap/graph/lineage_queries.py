@@ -21,7 +21,8 @@ _NODE: LiteralString = (
 )
 _FLOW: LiteralString = "f {.key, .categories, .purposes}"
 
-SUBJECT_LINEAGE: LiteralString = """
+SUBJECT_LINEAGE: LiteralString = (
+    """
 MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN $hashes
 WITH DISTINCT s
 CALL (s) {
@@ -59,8 +60,12 @@ CALL (s) {
             WHERE c = hc OR c STARTS WITH hc + '.' OR hc STARTS WITH c + '.')))
   RETURN collect({
     record: h.id,
-    nodes: [n IN nodes(path) | """ + _NODE + """],
-    flows: [f IN relationships(path) | """ + _FLOW + """]
+    nodes: [n IN nodes(path) | """
+    + _NODE
+    + """],
+    flows: [f IN relationships(path) | """
+    + _FLOW
+    + """]
   }) AS mapPaths
 }
 CALL (s) {
@@ -84,8 +89,10 @@ CALL () {
 RETURN s.id AS subjectId, s.country AS country, s.erasedAt AS erasedAt,
        records, disclosures, mapPaths, mapPurposes, purposes, transfers
 """
+)
 
-CATEGORY_LINEAGE: LiteralString = """
+CATEGORY_LINEAGE: LiteralString = (
+    """
 CALL () {
   MATCH (c:DataCategory)
   WHERE (c.key = $category OR c.key STARTS WITH $category + '.' OR c.key IN $ancestors)
@@ -111,8 +118,12 @@ CALL (categories) {
     AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
         AND any(c IN f.categories WHERE c IN categories))
   RETURN collect({
-    nodes: [n IN nodes(path) | """ + _NODE + """],
-    flows: [f IN relationships(path) | """ + _FLOW + """]
+    nodes: [n IN nodes(path) | """
+    + _NODE
+    + """],
+    flows: [f IN relationships(path) | """
+    + _FLOW
+    + """]
   }) AS mapPaths
 }
 CALL () {
@@ -131,3 +142,4 @@ CALL (categories) {
 }
 RETURN categories, stored, processed, mapPaths, purposes, transfers
 """
+)

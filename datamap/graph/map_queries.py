@@ -6,44 +6,67 @@ from typing import LiteralString
 
 _VALID: LiteralString = "n.validFrom <= $asOf AND (n.validTo IS NULL OR n.validTo > $asOf)"
 
-DATA_CATEGORIES: LiteralString = """
-MATCH (n:DataCategory) WHERE """ + _VALID + """
+DATA_CATEGORIES: LiteralString = (
+    """
+MATCH (n:DataCategory) WHERE """
+    + _VALID
+    + """
   AND ($under IS NULL OR n.key = $under OR n.key STARTS WITH $under + '.')
 RETURN n {.*, parent: [(n)-[:SUBCATEGORY_OF]->(p:DataCategory) | p.key][0],
           children: [(c:DataCategory)-[:SUBCATEGORY_OF]->(n) | c.key]} AS row
 ORDER BY n.key
 """
+)
 
-PURPOSES: LiteralString = """
-MATCH (n:Purpose) WHERE """ + _VALID + """
+PURPOSES: LiteralString = (
+    """
+MATCH (n:Purpose) WHERE """
+    + _VALID
+    + """
 RETURN n {.*, categories: [(n)-[:PROCESSES]->(c:DataCategory) | c.key],
           subjectCategories: [(n)-[:CONCERNS]->(c:SubjectCategory) | c.key],
           systems: [(n)-[:USES]->(s:System) | s.key]} AS row
 ORDER BY n.key
 """
+)
 
-SOURCES: LiteralString = """
-MATCH (n:Source) WHERE """ + _VALID + """
+SOURCES: LiteralString = (
+    """
+MATCH (n:Source) WHERE """
+    + _VALID
+    + """
 RETURN n {.*, feeds: [(n)-[f:FLOWS_TO]->(t) | t.key]} AS row
 ORDER BY n.key
 """
+)
 
-SYSTEMS: LiteralString = """
-MATCH (n:System) WHERE """ + _VALID + """
+SYSTEMS: LiteralString = (
+    """
+MATCH (n:System) WHERE """
+    + _VALID
+    + """
 RETURN n {.*, categories: [(n)-[:STORES]->(c:DataCategory) | c.key],
           operatorName: [(n)-[:OPERATED_BY]->(o:Organisation) | o.name][0]} AS row
 ORDER BY n.key
 """
+)
 
-RECIPIENTS: LiteralString = """
-MATCH (n:Recipient) WHERE """ + _VALID + """ AND ($role IS NULL OR n.role = $role)
+RECIPIENTS: LiteralString = (
+    """
+MATCH (n:Recipient) WHERE """
+    + _VALID
+    + """ AND ($role IS NULL OR n.role = $role)
 RETURN n {.*, categories: reduce(acc = [], f IN [(n)<-[f:FLOWS_TO]-() | f] |
           acc + [c IN f.categories WHERE NOT c IN acc])} AS row
 ORDER BY n.key
 """
+)
 
-TRANSFERS: LiteralString = """
-MATCH (n:Transfer) WHERE """ + _VALID + """
+TRANSFERS: LiteralString = (
+    """
+MATCH (n:Transfer) WHERE """
+    + _VALID
+    + """
 MATCH (n)-[:EXPORTER]->(exp:Organisation)
 MATCH (n)-[:IMPORTER]->(imp:Organisation)
 RETURN n {.*, exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country},
@@ -51,6 +74,7 @@ RETURN n {.*, exporter: exp {.key, .name, .country}, importer: imp {.key, .name,
           importerCertifications: [(imp)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]} AS row
 ORDER BY n.key
 """
+)
 
 SUBJECT: LiteralString = """
 MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN $hashes

@@ -7,7 +7,7 @@ and recreated, so loading the same seed twice leaves the same graph.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, LiteralString, cast
+from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 from pydantic import BaseModel
@@ -18,8 +18,20 @@ from datamap.graph.database import run
 
 # Node labels the map owns, with the seed entries that become them. Labels come only from this table.
 NODE_LABELS: tuple[str, ...] = (
-    "Notice", "Organisation", "Certification", "DataCategory", "SubjectCategory", "Source", "System", "Purpose",
-    "Recipient", "Transfer", "RetentionRule", "Right", "Deadline", "ContactPoint",
+    "Notice",
+    "Organisation",
+    "Certification",
+    "DataCategory",
+    "SubjectCategory",
+    "Source",
+    "System",
+    "Purpose",
+    "Recipient",
+    "Transfer",
+    "RetentionRule",
+    "Right",
+    "Deadline",
+    "ContactPoint",
 )
 
 # (from label, relationship type, to label) that entries own; all are recreated on load.
@@ -40,18 +52,20 @@ EDGE_TYPES: tuple[tuple[str, str, str], ...] = (
 )
 
 FLOW_ENDS: tuple[tuple[str, str], ...] = (
-    ("Source", "System"), ("Source", "Recipient"), ("System", "System"), ("System", "Recipient"),
+    ("Source", "System"),
+    ("Source", "Recipient"),
+    ("System", "System"),
+    ("System", "Recipient"),
 )
 
 
 def _q(text: str) -> LiteralString:
-    # Built only from the constant tables above, never from input.
-    return cast(LiteralString, text)
+    """Mark a statement built only from the constant tables above (never from input) as a query."""
+    return text  # mypy reads LiteralString as str; pyright checks it
 
 
 _UPSERT = {
-    label: _q(f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row")
-    for label in NODE_LABELS
+    label: _q(f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row") for label in NODE_LABELS
 }
 _CLEAR_EDGES = {
     (a, rel, b): _q(f"MATCH (a:{a})-[r:{rel}]->(:{b}) WHERE a.key IN $keys DELETE r")
@@ -77,8 +91,11 @@ def props(entry: BaseModel, *, exclude: set[str] = frozenset()) -> dict[str, Any
     """An entry's scalar fields as Neo4j properties (camelCase names, enums as values, no nulls)."""
     out: dict[str, Any] = {}
     for name, value in entry.model_dump(by_alias=True, exclude=exclude).items():
-        if value is None or isinstance(value, dict) or (isinstance(value, tuple | list) and value and
-                                                        isinstance(value[0], dict)):
+        if (
+            value is None
+            or isinstance(value, dict)
+            or (isinstance(value, tuple | list) and value and isinstance(value[0], dict))
+        ):
             continue
         if isinstance(value, Enum):
             value = value.value
@@ -91,9 +108,15 @@ def props(entry: BaseModel, *, exclude: set[str] = frozenset()) -> dict[str, Any
 def node_rows(seed: sm.SeedMap) -> dict[str, list[dict[str, Any]]]:
     notice = {"key": "notice", **seed.notice.model_dump(), "validFrom": seed.notice.effective}
     certifications = [
-        {"key": f"{o.key}:{c.program.value}", "program": c.program.value, "organisation": o.key,
-         "validFrom": c.valid_from, **({"validTo": c.valid_to} if c.valid_to else {})}
-        for o in seed.organisations for c in o.certifications
+        {
+            "key": f"{o.key}:{c.program.value}",
+            "program": c.program.value,
+            "organisation": o.key,
+            "validFrom": c.valid_from,
+            **({"validTo": c.valid_to} if c.valid_to else {}),
+        }
+        for o in seed.organisations
+        for c in o.certifications
     ]
     refs = {"categories", "subjectCategories", "systems", "purposes"}
     organisations = {o.key: o for o in seed.organisations}
@@ -141,7 +164,9 @@ def edge_rows(seed: sm.SeedMap) -> dict[tuple[str, str, str], list[dict[str, str
     return {
         ("Notice", "PUBLISHED_BY", "Organisation"): [{"from": "notice", "to": seed.notice.controller}],
         ("Organisation", "HOLDS_CERTIFICATION", "Certification"): [
-            {"from": o.key, "to": f"{o.key}:{c.program.value}"} for o in seed.organisations for c in o.certifications
+            {"from": o.key, "to": f"{o.key}:{c.program.value}"}
+            for o in seed.organisations
+            for c in o.certifications
         ],
         ("DataCategory", "SUBCATEGORY_OF", "DataCategory"): [
             {"from": c.key, "to": ancestors(c.key)[-1]} for c in seed.data_categories if "." in c.key

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import LiteralString, cast
 
 from datamap.errors import ConfigError
 from datamap.graph.database import Database
@@ -15,7 +14,9 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "constraints.cyph
 def read_statements(path: Path = SCHEMA_FILE) -> tuple[int, list[str]]:
     """The schema version and the DDL statements of the constraint file."""
     if not path.exists():
-        raise ConfigError(f"schema file {path} is missing (install datamap from its source tree: pip install -e .)")
+        raise ConfigError(
+            f"schema file {path} is missing (install datamap from its source tree: pip install -e .)"
+        )
     text = path.read_text()
     found = re.search(r"SCHEMA_VERSION\s+(\d+)", text)
     if found is None:
@@ -29,7 +30,7 @@ async def apply_schema(db: Database) -> int:
     version, statements = read_statements()
     for statement in statements:
         # DDL from our own file, not user input: Neo4j cannot parameterise schema commands.
-        await db.write(cast(LiteralString, statement))
+        await db.write(statement)  # our own DDL file; schema commands take no parameters
     await db.write(
         "MERGE (v:SchemaVersion {key: 'datamap'}) "
         "ON CREATE SET v.version = $version, v.appliedAt = datetime() "

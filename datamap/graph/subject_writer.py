@@ -54,26 +54,34 @@ CALL (s, row) {
 }
 """
 
-WRITE_COLLECTIONS: LiteralString = _RESOLVE_SUBJECT + """
+WRITE_COLLECTIONS: LiteralString = (
+    _RESOLVE_SUBJECT
+    + """
 WITH s, row
 MATCH (sys:System {key: row.system})
 MERGE (s)-[h:HELD_IN {id: row.id}]->(sys)
   ON CREATE SET h.categories = row.categories, h.source = row.source, h.at = row.at
 RETURN row.id AS id, s.id AS subjectId
 """
+)
 
-WRITE_DISCLOSURES: LiteralString = _RESOLVE_SUBJECT + """
+WRITE_DISCLOSURES: LiteralString = (
+    _RESOLVE_SUBJECT
+    + """
 WITH s, row
 MATCH (r:Recipient {key: row.recipient})
 MERGE (s)-[d:DISCLOSED_TO {id: row.id}]->(r)
   ON CREATE SET d.categories = row.categories, d.purpose = row.purpose, d.at = row.at
 RETURN row.id AS id, s.id AS subjectId
 """
+)
 
 
 async def missing_keys(tx: AsyncManagedTransaction, **keys: list[str]) -> dict[str, list[str]]:
     """For each kind of key given, those that name nothing in the map."""
-    params = {k: [] for k in ("categories", "systems", "sources", "recipients", "purposes", "subjectCategories")}
+    params: dict[str, list[str]] = {
+        k: [] for k in ("categories", "systems", "sources", "recipients", "purposes", "subjectCategories")
+    }
     params.update(keys)
     (row,) = await run(tx, MISSING_KEYS, **params)
     return {kind: values for kind, values in row.items() if values}

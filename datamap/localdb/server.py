@@ -18,11 +18,17 @@ from datamap.errors import DatabaseUnavailable
 from datamap.localdb.jars import NEO4J_VERSION, ensure_jars, require_program
 
 JVM_FLAGS = [
-    "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-XX:-OmitStackTraceInFastThrow",
-    "-Dio.netty.tryReflectionSetAccessible=true", "-Djdk.nio.maxCachedBufferSize=1024",
-    "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-    "-Dlog4j2.disable.jmx=true", "-Dfile.encoding=UTF-8",
+    "-XX:+UseG1GC",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dfile.encoding=UTF-8",
 ]
 
 
@@ -95,11 +101,21 @@ class LocalNeo4j:
         with open(self.console_log, "ab") as log:
             proc = subprocess.Popen(
                 [
-                    java, f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS, "-cp", f"{lib}/*",
+                    java,
+                    f"-Xms{self.heap}",
+                    f"-Xmx{self.heap}",
+                    *JVM_FLAGS,
+                    "-cp",
+                    f"{lib}/*",
                     "org.neo4j.server.CommunityEntryPoint",
-                    f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}", "--console-mode",
+                    f"--home-dir={self.home}",
+                    f"--config-dir={self.home / 'conf'}",
+                    "--console-mode",
                 ],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         self.pid_file.write_text(str(proc.pid))
         self._wait_for_bolt(timeout, proc)
@@ -154,11 +170,23 @@ class LocalNeo4j:
     def _set_initial_password(self, java: str, lib: Path) -> None:
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
         proc = subprocess.run(
-            [java, "-cp", f"{lib}/*", "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", self.password],
-            env=env, capture_output=True, text=True,
+            [
+                java,
+                "-cp",
+                f"{lib}/*",
+                "org.neo4j.cli.AdminTool",
+                "dbms",
+                "set-initial-password",
+                self.password,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if proc.returncode != 0:
-            raise DatabaseUnavailable(f"could not set the initial Neo4j password:\n{proc.stdout}{proc.stderr}")
+            raise DatabaseUnavailable(
+                f"could not set the initial Neo4j password:\n{proc.stdout}{proc.stderr}"
+            )
 
     def _wait_for_bolt(self, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
         deadline = time.monotonic() + timeout

@@ -58,11 +58,19 @@ def parse_line(text: str) -> Event:
     except orjson.JSONDecodeError as exc:
         raise ValidationError(f"not valid JSON ({exc})") from None
     except PydanticError as exc:
-        raise ValidationError("; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
-    ids = parse_identifiers(email=line.subject.email, phone=line.subject.phone, external_id=line.subject.external_id)
-    common: dict[str, Any] = {"identifiers": ids, "categories": line.categories, "at": line.at,
-                              "subject_categories": line.subject_categories, "country": line.country}
+        raise ValidationError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        ) from None
+    ids = parse_identifiers(
+        email=line.subject.email, phone=line.subject.phone, external_id=line.subject.external_id
+    )
+    common: dict[str, Any] = {
+        "identifiers": ids,
+        "categories": line.categories,
+        "at": line.at,
+        "subject_categories": line.subject_categories,
+        "country": line.country,
+    }
     if line.type == "collection":
         if not line.source or not line.system:
             raise ValidationError("a collection needs 'source' and 'system'")
@@ -87,7 +95,11 @@ def read_events(path: Path) -> list[Event]:
 
 
 async def import_events(
-    db: Database, events: Sequence[Event], secret: bytes, *, batch_size: int = BATCH_SIZE,
+    db: Database,
+    events: Sequence[Event],
+    secret: bytes,
+    *,
+    batch_size: int = BATCH_SIZE,
     progress: Callable[[int], Any] | None = None,
 ) -> int:
     """Check every key once, then write in batches; return how many events were written."""
@@ -98,10 +110,11 @@ async def import_events(
 
     await db.transaction(check)
     for start in range(0, len(events), batch_size):
-        batch, batch_rows = events[start:start + batch_size], rows[start:start + batch_size]
+        batch, batch_rows = events[start : start + batch_size], rows[start : start + batch_size]
 
-        async def work(tx: AsyncManagedTransaction, b: Sequence[Event] = batch,
-                       r: list[dict[str, Any]] = batch_rows) -> None:
+        async def work(
+            tx: AsyncManagedTransaction, b: Sequence[Event] = batch, r: list[dict[str, Any]] = batch_rows
+        ) -> None:
             await write_events(tx, b, r)
 
         await db.transaction(work)

@@ -44,14 +44,22 @@ async def lineage_of_category(db: Database, category: str, as_of: dt.date | None
 
 
 async def lineage_of_subject(
-    db: Database, identifiers: Sequence[SubjectIdentifier], secret: bytes, *,
-    category: str | None = None, as_of: dt.date | None = None, max_hops: int | None = None,
+    db: Database,
+    identifiers: Sequence[SubjectIdentifier],
+    secret: bytes,
+    *,
+    category: str | None = None,
+    as_of: dt.date | None = None,
+    max_hops: int | None = None,
 ) -> Lineage | None:
     """None when no subject has these identifiers."""
     hops = check_hops(max_hops)
     day, params = as_of_params(as_of)
     rows = await db.read(
-        SUBJECT_LINEAGE, hashes=[i.keyed_hash(secret) for i in identifiers], **params, **category_params(category)
+        SUBJECT_LINEAGE,
+        hashes=[i.keyed_hash(secret) for i in identifiers],
+        **params,
+        **category_params(category),
     )
     if not rows:
         return None

@@ -37,7 +37,9 @@ async def systems(db: Database, as_of: dt.date | None = None) -> list[Row]:
     return await _rows(db, q.SYSTEMS, as_of)
 
 
-async def recipients(db: Database, role: RecipientRole | None = None, as_of: dt.date | None = None) -> list[Row]:
+async def recipients(
+    db: Database, role: RecipientRole | None = None, as_of: dt.date | None = None
+) -> list[Row]:
     return await _rows(db, q.RECIPIENTS, as_of, role=role.value if role else None)
 
 

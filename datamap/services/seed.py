@@ -42,12 +42,19 @@ def subject_events(seed: SeedMap) -> list[Event]:
             )
         except ValidationError as exc:
             raise ValidationError(f"seed/subjects.yaml: subject {s.key!r}: {exc}") from None
-        common: dict[str, Any] = {"identifiers": ids, "subject_categories": s.subject_categories,
-                                  "country": s.country}
-        events += [Collection(system=r.system, source=r.source, categories=r.categories, at=r.at, **common)
-                   for r in s.records]
-        events += [Disclosure(recipient=d.recipient, purpose=d.purpose, categories=d.categories, at=d.at,
-                              **common) for d in s.disclosures]
+        common: dict[str, Any] = {
+            "identifiers": ids,
+            "subject_categories": s.subject_categories,
+            "country": s.country,
+        }
+        events += [
+            Collection(system=r.system, source=r.source, categories=r.categories, at=r.at, **common)
+            for r in s.records
+        ]
+        events += [
+            Disclosure(recipient=d.recipient, purpose=d.purpose, categories=d.categories, at=d.at, **common)
+            for d in s.disclosures
+        ]
     return events
 
 

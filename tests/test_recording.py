@@ -1,0 +1,177 @@
+"""Recording the subject layer through GraphQL and the bulk path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from datamap.errors import NotFound, ValidationError
+from datamap.graph.database import Database
+from datamap.services.bulk_import import import_events, read_events
+from datamap.services.map_browser import counts
+from tests.conftest import SECRET, GraphQLClient
+
+COLLECT = """mutation($input: CollectionInput!) { recordCollection(input: $input) { id subjectId } }"""
+DISCLOSE = """mutation($input: DisclosureInput!) { recordDisclosure(input: $input) { id subjectId } }"""
+SUBJECT = """query($s: SubjectInput!) { subject(subject: $s) {
+  id country identifierKinds subjectCategories { key }
+  records { system source categories at } disclosures { recipient role purpose categories at } } }"""
+NEW_LEAD = {
+    "subject": {"email": "Mia.Vos@example.net", "phone": "+31 6 5555 0199"},
+    "categories": ["user.contact.email", "user.name"],
+    "source": "forms_questionnaires_surveys",
+    "system": "sharpspring_platform",
+    "at": "2024-05-01T10:00:00+02:00",
+    "subjectCategories": ["lead"],
+    "country": "NL",
+}
+
+
+async def test_a_recorded_collection_and_disclosure_show_up_as_observed(api: GraphQLClient) -> None:
+    created = (await api.query(COLLECT, input=NEW_LEAD))["recordCollection"]
+    disclosed = (
+        await api.query(
+            DISCLOSE,
+            input={
+                "subject": {"phone": "+31655550199"},
+                "categories": ["user.contact.email"],
+                "recipient": "interinbox",
+                "purpose": "affiliate_sharing",
+                "at": "2024-06-01T12:00:00Z",
+            },
+        )
+    )["recordDisclosure"]
+    assert disclosed["subjectId"] == created["subjectId"], "the phone number found the same subject"
+    subject = (await api.query(SUBJECT, s={"email": "mia.vos@example.net"}))["subject"]
+    assert subject["identifierKinds"] == ["email", "phone"] and subject["country"] == "NL"
+    assert subject["records"] == [
+        {
+            "system": "sharpspring_platform",
+            "source": "forms_questionnaires_surveys",
+            "categories": ["user.contact.email", "user.name"],
+            "at": "2024-05-01T08:00:00+00:00",
+        }
+    ]
+    assert (
+        subject["disclosures"][0]["recipient"] == "interinbox"
+        and subject["disclosures"][0]["role"] == "AFFILIATE"
+    )
+    lineage = (
+        await api.query(
+            """query { subjectLineage(subject: {email: "mia.vos@example.net"}, category: "user.contact.email") {
+             recipients { key observed } } }"""
+        )
+    )["subjectLineage"]
+    observed = {r["key"] for r in lineage["recipients"] if r["observed"]}
+    assert observed == {"interinbox"}
+
+
+async def test_recording_the_same_event_twice_changes_nothing(api: GraphQLClient, seeded: Database) -> None:
+    first = (await api.query(COLLECT, input=NEW_LEAD))["recordCollection"]
+    before = await counts(seeded)
+    again = (await api.query(COLLECT, input=NEW_LEAD))["recordCollection"]
+    assert again == first
+    assert await counts(seeded) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"system": "crm_that_does_not_exist"}, "systems: 'crm_that_does_not_exist'"),
+        ({"categories": ["user.contact.emial"]}, "categories: 'user.contact.emial'"),
+        ({"source": "carrier_pigeon"}, "sources: 'carrier_pigeon'"),
+        ({"subjectCategories": ["robot"]}, "subjectCategories: 'robot'"),
+        ({"subject": {"email": "mia.vos(at)example.net"}}, "input.subject.email"),
+        ({"subject": {"phone": "06 5555 0199"}}, "country code"),
+        ({"subject": {}}, "at least one identifier"),
+        ({"at": "2024-05-01T10:00:00"}, "no time zone"),
+        ({"categories": ["User Contact"]}, "dotted lower-case"),
+    ],
+)
+async def test_bad_input_is_rejected_naming_the_problem_and_nothing_is_written(
+    api: GraphQLClient,
+    seeded: Database,
+    change: dict[str, object],
+    message: str,
+) -> None:
+    before = await counts(seeded)
+    errors = await api.errors(COLLECT, input={**NEW_LEAD, **change})
+    assert message in errors[0]
+    assert await counts(seeded) == before
+
+
+def _write_lines(path: Path, lines: list[dict[str, object]]) -> Path:
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
+    return path
+
+
+def _lines(n: int) -> list[dict[str, object]]:
+    return [
+        {
+            "type": "collection",
+            "subject": {"email": f"bulk{i}@example.com"},
+            "categories": ["user.contact.email"],
+            "source": "forms_questionnaires_surveys",
+            "system": "sharpspring_platform",
+            "at": "2023-01-01T00:00:00Z",
+            "subjectCategories": ["lead"],
+        }
+        for i in range(n)
+    ] + [
+        {
+            "type": "disclosure",
+            "subject": {"email": "bulk0@example.com"},
+            "categories": ["user.contact.email"],
+            "recipient": "marketing_partners",
+            "purpose": "marketing_partner_sharing",
+            "at": "2023-02-01T00:00:00Z",
+        }
+    ]
+
+
+async def test_bulk_import_writes_in_batches_and_a_rerun_duplicates_nothing(
+    seeded: Database, tmp_path: Path
+) -> None:
+    events = read_events(_write_lines(tmp_path / "events.jsonl", _lines(25)))
+    seen: list[int] = []
+    assert await import_events(seeded, events, SECRET, batch_size=10, progress=seen.append) == 26
+    assert seen == [10, 10, 6]
+    after = await counts(seeded)
+    await import_events(seeded, events, SECRET, batch_size=10)
+    assert await counts(seeded) == after
+    (row,) = await seeded.read(
+        "MATCH (s:Subject)-[:HELD_IN]->(:System {key: 'sharpspring_platform'}) "
+        "WHERE s.createdAt = datetime('2023-01-01T00:00:00Z') RETURN count(s) AS n"
+    )
+    assert row["n"] == 25
+
+
+async def test_bulk_import_rejects_a_bad_file_naming_the_line_and_writes_nothing(
+    seeded: Database,
+    tmp_path: Path,
+) -> None:
+    lines = _lines(3)
+    lines[1]["at"] = "yesterday"
+    with pytest.raises(ValidationError, match=r"events.jsonl:2: at:"):
+        read_events(_write_lines(tmp_path / "events.jsonl", lines))
+    lines[1]["at"] = "2023-01-01T00:00:00Z"
+    lines[2]["system"] = "nowhere"
+    events = read_events(_write_lines(tmp_path / "events.jsonl", lines))
+    before = await counts(seeded)
+    with pytest.raises(NotFound, match="systems: 'nowhere'"):
+        await import_events(seeded, events, SECRET)
+    assert await counts(seeded) == before
+
+
+def test_the_import_command_reports_a_bad_line_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"type": "collection"}\nnot json\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "datamap", "import", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert f"{path}:1:" in result.stderr and "Traceback" not in result.stderr
