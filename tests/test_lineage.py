@@ -176,3 +176,8 @@ async def test_what_is_kept_of_card_payments(api: GraphQLClient) -> None:
     billing = by_key(financial["systems"])["billing"]
     assert {"user.financial.transaction_id", "user.financial.payment_history"} <= set(billing["categories"])
     assert "user.financial.credit_card" not in billing["categories"]
+
+
+async def test_an_unknown_category_is_an_error_not_an_empty_answer(api: GraphQLClient) -> None:
+    errors = await api.errors(SUBJECT_LINEAGE, subject=ANNA, category="user.contact.emial")
+    assert "no data category 'user.contact.emial'" in errors[0]

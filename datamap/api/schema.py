@@ -72,6 +72,18 @@ class Query:
         rows = await map_browser.recipients(_state(info).db, RecipientRole(role) if role else None, as_of)
         return [t.Recipient.of(r) for r in rows]
 
+    @strawberry.field(description="Kinds of data subject (visitor, lead, customer representative, ...)")
+    async def subject_categories(self, info: Info, as_of: dt.date | None = None) -> list[t.SubjectCategory]:
+        return [t.SubjectCategory.of(r) for r in await map_browser.subject_categories(_state(info).db, as_of)]
+
+    @strawberry.field(description="Organisations: the controller, affiliates, vendors, with their roles")
+    async def organisations(self, info: Info, as_of: dt.date | None = None) -> list[t.Organisation]:
+        return [t.Organisation.of(r) for r in await map_browser.organisations(_state(info).db, as_of)]
+
+    @strawberry.field(description="Retention rules and the legal ground of each")
+    async def retention_rules(self, info: Info, as_of: dt.date | None = None) -> list[t.RetentionRule]:
+        return [t.RetentionRule.of(r) for r in await map_browser.retention_rules(_state(info).db, as_of)]
+
     @strawberry.field(description="Transfers of data across borders in force on `asOf` (default today)")
     async def transfers(self, info: Info, as_of: dt.date | None = None) -> list[t.Transfer]:
         return [t.Transfer.of(r) for r in await map_browser.transfers(_state(info).db, as_of)]

@@ -178,6 +178,102 @@ class Recipient:
 
 
 @strawberry.type
+class SubjectCategory:
+    key: str
+    name: str
+    description: str | None
+    child: bool = strawberry.field(description="Children: the notice says their data is deleted when found")
+    provenance: Provenance
+
+    @classmethod
+    def of(cls, r: dict[str, Any]) -> SubjectCategory:
+        return cls(
+            key=r["key"],
+            name=r["name"],
+            description=r.get("description"),
+            child=r.get("child", False),
+            provenance=_prov(r),
+        )
+
+
+@strawberry.type
+class RoleHeld:
+    recipient: str
+    role: RecipientRoleEnum  # type: ignore[valid-type]
+
+
+@strawberry.type
+class CertificationHeld:
+    program: MechanismEnum  # type: ignore[valid-type]
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+@strawberry.type(description="A legal entity (or, with legalEntity false, a group standing for several)")
+class Organisation:
+    key: str
+    name: str
+    country: str | None
+    address: str | None
+    controller: bool
+    legal_entity: bool
+    roles: list[RoleHeld] = strawberry.field(
+        description="The recipient roles it plays towards the controller"
+    )
+    certifications: list[CertificationHeld]
+    provenance: Provenance
+
+    @classmethod
+    def of(cls, r: dict[str, Any]) -> Organisation:
+        return cls(
+            key=r["key"],
+            name=r["name"],
+            country=r.get("country"),
+            address=r.get("address"),
+            controller=r.get("controller", False),
+            legal_entity=r.get("legalEntity", True),
+            roles=[
+                RoleHeld(recipient=x["key"], role=RecipientRole(x["role"]))
+                for x in sorted(r["roles"], key=lambda x: x["key"])
+            ],
+            certifications=[
+                CertificationHeld(
+                    program=TransferMechanism(c["program"]),
+                    valid_from=c["validFrom"],
+                    valid_to=c.get("validTo"),
+                )
+                for c in r["certifications"]
+            ],
+            provenance=_prov(r),
+        )
+
+
+@strawberry.type(description="How long data is kept, and on what basis")
+class RetentionRule:
+    key: str
+    name: str
+    categories: list[str]
+    period: str | None = strawberry.field(description="ISO 8601 duration, when the rule states one")
+    criteria: str
+    basis: str
+    description: str | None
+    provenance: Provenance
+
+    @classmethod
+    def of(cls, r: dict[str, Any]) -> RetentionRule:
+        return cls(
+            key=r["key"],
+            name=r["name"],
+            categories=sorted(r["categories"]),
+            period=r.get("period"),
+            criteria=r["criteria"],
+            basis=r["basis"],
+            description=r.get("description"),
+            provenance=_prov(r),
+        )
+
+
+@strawberry.type
 class Party:
     key: str
     name: str

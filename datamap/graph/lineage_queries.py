@@ -87,6 +87,7 @@ CALL () {
                     categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key]}) AS transfers
 }
 RETURN s.id AS subjectId, s.country AS country, s.erasedAt AS erasedAt,
+       $category IS NULL OR EXISTS { MATCH (:DataCategory {key: $category}) } AS categoryKnown,
        records, disclosures, mapPaths, mapPurposes, purposes, transfers
 """
 )

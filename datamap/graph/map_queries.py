@@ -76,6 +76,37 @@ ORDER BY n.key
 """
 )
 
+SUBJECT_CATEGORIES: LiteralString = (
+    """
+MATCH (n:SubjectCategory) WHERE """
+    + _VALID
+    + """
+RETURN n {.*} AS row
+ORDER BY n.key
+"""
+)
+
+ORGANISATIONS: LiteralString = (
+    """
+MATCH (n:Organisation) WHERE """
+    + _VALID
+    + """
+RETURN n {.*, roles: [(r:Recipient)-[:IS]->(n) | r {.key, .role}],
+          certifications: [(n)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]} AS row
+ORDER BY n.key
+"""
+)
+
+RETENTION_RULES: LiteralString = (
+    """
+MATCH (n:RetentionRule) WHERE """
+    + _VALID
+    + """
+RETURN n {.*, categories: [(n)-[:APPLIES_TO]->(c:DataCategory) | c.key]} AS row
+ORDER BY n.key
+"""
+)
+
 SUBJECT: LiteralString = """
 MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN $hashes
 WITH DISTINCT s

@@ -65,4 +65,6 @@ async def lineage_of_subject(
         return None
     if len(rows) > 1:
         raise ValidationError("subject: the identifiers given belong to different subjects; give one of them")
+    if not rows[0]["categoryKnown"]:
+        raise NotFound(f"category: no data category {category!r} in the map")
     return subject_lineage(rows[0], as_of=day, category=category, max_hops=hops)

@@ -47,6 +47,18 @@ async def transfers(db: Database, as_of: dt.date | None = None) -> list[Row]:
     return await _rows(db, q.TRANSFERS, as_of)
 
 
+async def subject_categories(db: Database, as_of: dt.date | None = None) -> list[Row]:
+    return await _rows(db, q.SUBJECT_CATEGORIES, as_of)
+
+
+async def organisations(db: Database, as_of: dt.date | None = None) -> list[Row]:
+    return await _rows(db, q.ORGANISATIONS, as_of)
+
+
+async def retention_rules(db: Database, as_of: dt.date | None = None) -> list[Row]:
+    return await _rows(db, q.RETENTION_RULES, as_of)
+
+
 async def subject(db: Database, identifiers: Sequence[SubjectIdentifier], secret: bytes) -> Row | None:
     rows = await db.read(q.SUBJECT, hashes=[i.keyed_hash(secret) for i in identifiers])
     if len(rows) > 1:

@@ -1,0 +1,116 @@
+"""Browsing the map as of a date, and the graph schema it sits on."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from datamap.config import Neo4jSettings
+from datamap.graph.database import Database
+from datamap.graph.schema import apply_schema, read_statements
+from tests.conftest import GraphQLClient
+
+
+async def test_a_question_about_a_category_covers_its_children(api: GraphQLClient) -> None:
+    data = await api.query(
+        '{ dataCategories(under: "user.contact") { key parent children statutoryCategory } }'
+    )
+    keys = {c["key"] for c in data["dataCategories"]}
+    assert "user.contact" in keys and "user.contact.email" in keys
+    assert all(k == "user.contact" or k.startswith("user.contact.") for k in keys)
+    email = next(c for c in data["dataCategories"] if c["key"] == "user.contact.email")
+    assert email["parent"] == "user.contact" and email["statutoryCategory"] == "B"
+
+
+async def test_recipients_by_role_with_country(api: GraphQLClient) -> None:
+    data = await api.query(
+        "{ recipients(role: AFFILIATE) { key role organisationName country ownDirectMarketing } }"
+    )
+    affiliates = {r["key"]: r for r in data["recipients"]}
+    assert set(affiliates) == {"interinbox", "sharpspring_technologies"}
+    assert affiliates["interinbox"]["organisationName"] == "Interinbox SA"
+    processors = await api.query("{ recipients(role: PROCESSOR) { key role } }")
+    assert {r["role"] for r in processors["recipients"]} == {"PROCESSOR"}
+    assert "google_analytics" in {r["key"] for r in processors["recipients"]}
+
+
+async def test_one_company_can_play_several_roles(api: GraphQLClient) -> None:
+    data = await api.query(
+        "{ organisations { key legalEntity roles { recipient role } certifications { program } } }"
+    )
+    orgs = {o["key"]: o for o in data["organisations"]}
+    interinbox = next(o for k, o in orgs.items() if k.startswith("interinbox"))
+    assert {r["role"] for r in interinbox["roles"]} == {"AFFILIATE", "PROCESSOR"}
+    controller = orgs["sharpspring_inc"]
+    assert "EU_US_PRIVACY_SHIELD" in {c["program"] for c in controller["certifications"]}
+
+
+async def test_map_browsing_fields_answer_from_the_seed(api: GraphQLClient) -> None:
+    data = await api.query("""{
+      purposes { key legalBasis categories provenance { ref } }
+      sources { key kind feeds }
+      systems { key operator categories backups }
+      subjectCategories { key child }
+      retentionRules { key basis period categories }
+    }""")
+    purposes = {p["key"]: p for p in data["purposes"]}
+    assert purposes["security"]["legalBasis"] == "LEGITIMATE_INTERESTS"
+    assert purposes["security"]["provenance"]["ref"].startswith("§9")
+    assert "user.device.ip_address" in purposes["security"]["categories"]
+    assert {s["kind"] for s in data["sources"]} >= {
+        "DEVICE",
+        "DIRECT",
+        "THIRD_PARTY",
+        "PUBLIC",
+        "SOCIAL_MEDIA",
+    }
+    assert {"visitor", "lead", "customer", "customer_representative"} <= {
+        c["key"] for c in data["subjectCategories"]
+    }
+    assert any(c["child"] for c in data["subjectCategories"])
+    tax = [r for r in data["retentionRules"] if r["basis"].startswith("legal_obligation")]
+    assert tax and any("user.financial.transaction_id" in r["categories"] for r in tax)
+
+
+async def test_the_map_as_of_a_date_before_the_notice_is_empty(api: GraphQLClient) -> None:
+    data = await api.query('{ purposes(asOf: "2018-04-26") { key } recipients(asOf: "2018-04-26") { key } }')
+    assert data == {"purposes": [], "recipients": []}
+
+
+async def test_the_schema_is_applied_idempotently_and_its_version_recorded(db: Database) -> None:
+    version, statements = read_statements()
+    assert len(statements) >= 20
+    assert await apply_schema(db) == version
+    await apply_schema(db)
+    (row,) = await db.read("MATCH (v:SchemaVersion) RETURN count(v) AS n, max(v.version) AS version")
+    assert row == {"n": 1, "version": version}
+    constraints = await db.read("SHOW CONSTRAINTS YIELD labelsOrTypes RETURN labelsOrTypes[0] AS label")
+    assert {"Subject", "Identifier", "DataCategory", "Recipient", "Transfer"} <= {
+        c["label"] for c in constraints
+    }
+
+
+async def test_any_neo4j_5_by_uri_including_routing(neo4j_settings: Neo4jSettings) -> None:
+    routed = Database(
+        Neo4jSettings(
+            uri=neo4j_settings.uri.replace("bolt://", "neo4j://"),
+            user=neo4j_settings.user,
+            password=neo4j_settings.password,
+            database="neo4j",
+            managed=False,
+        )
+    )
+    await routed.verify()
+    assert await routed.read("RETURN 1 AS one") == [{"one": 1}]
+    await routed.close()
+
+
+def test_an_unreachable_neo4j_is_a_clear_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "datamap", "seed", "load"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DATAMAP_NEO4J_URI": "bolt://127.0.0.1:1"},
+    )
+    assert result.returncode == 2
+    assert "not reachable at bolt://127.0.0.1:1" in result.stderr and "Traceback" not in result.stderr
