@@ -103,6 +103,18 @@ class _Collector:
         node.add(path)
         return node
 
+    def lineage(self, as_of: dt.date, truncated: bool, subject_id: str | None = None) -> Lineage:
+        return Lineage(
+            as_of=as_of,
+            sources=self.of(NodeKind.SOURCE),
+            systems=self.of(NodeKind.SYSTEM),
+            purposes=self.of(NodeKind.PURPOSE),
+            recipients=self.of(NodeKind.RECIPIENT),
+            transfers=self.of(NodeKind.TRANSFER),
+            truncated=truncated,
+            subject_id=subject_id,
+        )
+
     def of(self, kind: NodeKind) -> list[Reached]:
         """The nodes of one kind by key, each with its observed and shortest paths first."""
         nodes = sorted((r for (k, _), r in self.reached.items() if k is kind), key=lambda r: r.key)
@@ -250,16 +262,7 @@ def subject_lineage(
             c.add(steps[-1], LineagePath(steps, False, cats), _details(node))
             _add_flow_purposes(c, steps, cats, flow_purposes, purposes)
     _add_transfers(c, row["transfers"], row.get("country"))
-    return Lineage(
-        as_of,
-        c.of(NodeKind.SOURCE),
-        c.of(NodeKind.SYSTEM),
-        c.of(NodeKind.PURPOSE),
-        c.of(NodeKind.RECIPIENT),
-        c.of(NodeKind.TRANSFER),
-        truncated,
-        row["subjectId"],
-    )
+    return c.lineage(as_of, truncated, row["subjectId"])
 
 
 def _add_flow_purposes(
@@ -315,12 +318,4 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
             via=t["mechanism"],
         )
         c.add(step, LineagePath((step,), False, cats), _transfer_details(t))
-    return Lineage(
-        as_of,
-        c.of(NodeKind.SOURCE),
-        c.of(NodeKind.SYSTEM),
-        c.of(NodeKind.PURPOSE),
-        c.of(NodeKind.RECIPIENT),
-        c.of(NodeKind.TRANSFER),
-        truncated,
-    )
+    return c.lineage(as_of, truncated)

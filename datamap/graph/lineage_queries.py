@@ -20,6 +20,14 @@ _NODE: LiteralString = (
     "label: head([l IN labels(n) WHERE l IN ['Source', 'System', 'Recipient']])}"
 )
 _FLOW: LiteralString = "f {.key, .categories, .purposes}"
+_PATH: LiteralString = (
+    "nodes: [n IN nodes(path) | " + _NODE + "], flows: [f IN relationships(path) | " + _FLOW + "]"
+)
+_TRANSFER: LiteralString = (
+    "t {.key, .mechanism, .fromCountries, .toCountries, .validFrom, .validTo, .tiaReviewDate, "
+    "exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country}, "
+    "categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key]}"
+)
 
 SUBJECT_LINEAGE: LiteralString = (
     """
@@ -60,12 +68,9 @@ CALL (s) {
             WHERE c = hc OR c STARTS WITH hc + '.' OR hc STARTS WITH c + '.')))
   RETURN collect({
     record: h.id,
-    nodes: [n IN nodes(path) | """
-    + _NODE
-    + """],
-    flows: [f IN relationships(path) | """
-    + _FLOW
-    + """]
+    """
+    + _PATH
+    + """
   }) AS mapPaths
 }
 CALL (s) {
@@ -82,9 +87,9 @@ CALL () {
   MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
   WHERE t.validFrom <= $asOf AND (t.validTo IS NULL OR t.validTo > $asOf)
   MATCH (t)-[:EXPORTER]->(exp:Organisation)
-  RETURN collect(t {.key, .mechanism, .fromCountries, .toCountries, .validFrom, .validTo, .tiaReviewDate,
-                    exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country},
-                    categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key]}) AS transfers
+  RETURN collect("""
+    + _TRANSFER
+    + """) AS transfers
 }
 RETURN s.id AS subjectId, s.country AS country, s.erasedAt AS erasedAt,
        $category IS NULL OR EXISTS { MATCH (:DataCategory {key: $category}) } AS categoryKnown,
@@ -119,12 +124,9 @@ CALL (categories) {
     AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
         AND any(c IN f.categories WHERE c IN categories))
   RETURN collect({
-    nodes: [n IN nodes(path) | """
-    + _NODE
-    + """],
-    flows: [f IN relationships(path) | """
-    + _FLOW
-    + """]
+    """
+    + _PATH
+    + """
   }) AS mapPaths
 }
 CALL () {
@@ -137,9 +139,9 @@ CALL (categories) {
   WITH DISTINCT t WHERE t IS NOT NULL
   MATCH (t)-[:EXPORTER]->(exp:Organisation)
   MATCH (t)-[:IMPORTER]->(imp:Organisation)
-  RETURN collect(t {.key, .mechanism, .fromCountries, .toCountries, .validFrom, .validTo, .tiaReviewDate,
-                    exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country},
-                    categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key]}) AS transfers
+  RETURN collect("""
+    + _TRANSFER
+    + """) AS transfers
 }
 RETURN categories, stored, processed, mapPaths, purposes, transfers
 """
