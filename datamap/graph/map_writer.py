@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from datamap.domain import seed_model as sm
 from datamap.domain.categories import ancestors
+from datamap.domain.seed_entries import Organisation, Recipient
 from datamap.graph.database import run
 
 # Node labels the map owns, with the seed entries that become them. Labels come only from this table.
@@ -138,7 +139,7 @@ def node_rows(seed: sm.SeedMap) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _recipient(r: sm.Recipient, organisations: dict[str, sm.Organisation]) -> dict[str, Any]:
+def _recipient(r: Recipient, organisations: dict[str, Organisation]) -> dict[str, Any]:
     """A recipient with its organisation's name, country and address copied on, for one-hop answers."""
     row = props(r)
     org = organisations.get(r.organisation or "")

@@ -1,0 +1,45 @@
+"""Shared GraphQL pieces: enums, the subject input, provenance of map facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+
+from datamap.domain import lineage as dl
+from datamap.domain.vocabulary import LegalBasis, RecipientRole, SourceKind, TransferMechanism
+
+RecipientRoleEnum = strawberry.enum(RecipientRole, name="RecipientRole")
+LegalBasisEnum = strawberry.enum(LegalBasis, name="LegalBasis")
+SourceKindEnum = strawberry.enum(SourceKind, name="SourceKind")
+MechanismEnum = strawberry.enum(TransferMechanism, name="TransferMechanism")
+NodeKindEnum = strawberry.enum(dl.NodeKind, name="NodeKind")
+
+
+@strawberry.input(description="One data subject, by any identifier. Values are hashed on the server.")
+class SubjectInput:
+    email: str | None = None
+    phone: str | None = strawberry.field(default=None, description="With country code, e.g. +31 20 555 0101")
+    external_id: str | None = None
+
+
+@strawberry.type(description="Where a map fact comes from, and when it holds.")
+class Provenance:
+    ref: str = strawberry.field(description="The section of the privacy notice that states it")
+    note: str | None = strawberry.field(description="Set when the entry is a modelling assumption")
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+def provenance_of(row: dict[str, Any]) -> Provenance:
+    return Provenance(
+        ref=row.get("ref", ""), note=row.get("note"), valid_from=row["validFrom"], valid_to=row.get("validTo")
+    )
+
+
+@strawberry.type
+class Party:
+    key: str
+    name: str
+    country: str | None

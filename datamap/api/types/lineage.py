@@ -1,0 +1,174 @@
+"""GraphQL types of lineage answers: what was reached, and the paths that led there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+
+from datamap.api.types.common import LegalBasisEnum, MechanismEnum, NodeKindEnum, Party, RecipientRoleEnum
+from datamap.domain import lineage as dl
+from datamap.domain.vocabulary import LegalBasis, RecipientRole, TransferMechanism
+
+
+@strawberry.type(description="One node on a lineage path")
+class LineageStep:
+    kind: NodeKindEnum  # type: ignore[valid-type]
+    key: str
+    name: str
+    via: str | None = strawberry.field(
+        description="What led here: a flow key, record:<id> or disclosure:<id>"
+    )
+    at: dt.datetime | None = strawberry.field(description="When it was observed, for recorded steps")
+
+
+@strawberry.type
+class LineagePath:
+    steps: list[LineageStep]
+    observed: bool = strawberry.field(
+        description="True when recorded (collection or disclosure), false when "
+        "it follows from the map's flows"
+    )
+    categories: list[str] = strawberry.field(description="The data categories that travelled along it")
+
+
+def _paths(node: dl.Reached) -> list[LineagePath]:
+    return [
+        LineagePath(
+            steps=[LineageStep(kind=s.kind, key=s.key, name=s.name, via=s.via, at=s.at) for s in p.steps],
+            observed=p.observed,
+            categories=list(p.categories),
+        )
+        for p in node.paths
+    ]
+
+
+@strawberry.type(description="Something the data reached, with the paths that led there")
+class Reached:
+    key: str
+    name: str
+    categories: list[str]
+    observed: bool
+    first_observed: dt.datetime | None
+    path_count: int = strawberry.field(description="All paths found; `paths` lists at most 20")
+    paths: list[LineagePath]
+
+    @staticmethod
+    def common(n: dl.Reached) -> dict[str, Any]:
+        return {
+            "key": n.key,
+            "name": n.name,
+            "categories": sorted(n.categories),
+            "observed": n.observed,
+            "first_observed": n.first_observed,
+            "path_count": n.path_count,
+            "paths": _paths(n),
+        }
+
+
+@strawberry.type
+class ReachedSource(Reached):
+    kind: str | None
+
+
+@strawberry.type
+class ReachedSystem(Reached):
+    country: str | None
+    operator: str | None
+
+
+@strawberry.type
+class ReachedPurpose(Reached):
+    legal_basis: LegalBasisEnum | None  # type: ignore[valid-type]
+
+
+@strawberry.type
+class ReachedRecipient(Reached):
+    role: RecipientRoleEnum | None  # type: ignore[valid-type]
+    kind: str | None
+    country: str | None
+    organisation: str | None
+    organisation_name: str | None
+
+
+@strawberry.type
+class ReachedTransfer(Reached):
+    mechanism: MechanismEnum  # type: ignore[valid-type]
+    exporter: Party
+    importer: Party
+    from_countries: list[str]
+    to_countries: list[str]
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def _opt(enum: Any, value: Any) -> Any:
+    return enum(value) if value is not None else None
+
+
+def reached_lists(lin: dl.Lineage) -> dict[str, Any]:
+    d = lambda n, k: n.details.get(k)  # noqa: E731
+    return {
+        "sources": [ReachedSource(**Reached.common(n), kind=d(n, "kind")) for n in lin.sources],
+        "systems": [
+            ReachedSystem(**Reached.common(n), country=d(n, "country"), operator=d(n, "operator"))
+            for n in lin.systems
+        ],
+        "purposes": [
+            ReachedPurpose(**Reached.common(n), legal_basis=_opt(LegalBasis, d(n, "legalBasis")))
+            for n in lin.purposes
+        ],
+        "recipients": [
+            ReachedRecipient(
+                **Reached.common(n),
+                role=_opt(RecipientRole, d(n, "role")),
+                kind=d(n, "kind"),
+                country=d(n, "country"),
+                organisation=d(n, "organisation"),
+                organisation_name=d(n, "organisationName"),
+            )
+            for n in lin.recipients
+        ],
+        "transfers": [
+            ReachedTransfer(
+                **Reached.common(n),
+                mechanism=TransferMechanism(d(n, "mechanism")),
+                exporter=Party(**d(n, "exporter")),
+                importer=Party(**d(n, "importer")),
+                from_countries=d(n, "fromCountries"),
+                to_countries=d(n, "toCountries"),
+                valid_from=d(n, "validFrom"),
+                valid_to=d(n, "validTo"),
+            )
+            for n in lin.transfers
+        ],
+        "truncated": lin.truncated,
+        "as_of": lin.as_of,
+    }
+
+
+@strawberry.type(description="Where data of a category (and its sub-categories) goes, by the map")
+class CategoryLineage:
+    category: str
+    as_of: dt.date
+    sources: list[ReachedSource]
+    systems: list[ReachedSystem]
+    purposes: list[ReachedPurpose]
+    recipients: list[ReachedRecipient]
+    transfers: list[ReachedTransfer]
+    truncated: bool
+
+
+@strawberry.type(description="Where one subject's data went: observed records and disclosures, and the map")
+class SubjectLineage:
+    subject_id: str = strawberry.field(
+        description="The subject's pseudonymous id (derived from a keyed hash)"
+    )
+    as_of: dt.date
+    sources: list[ReachedSource]
+    systems: list[ReachedSystem]
+    purposes: list[ReachedPurpose]
+    recipients: list[ReachedRecipient]
+    transfers: list[ReachedTransfer]
+    truncated: bool = strawberry.field(description="True when maxHops cut off places the data reaches")

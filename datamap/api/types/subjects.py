@@ -1,0 +1,112 @@
+"""GraphQL types of the subject layer: what is held about a subject, and recording it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+
+from datamap.api.types.common import RecipientRoleEnum, SubjectInput
+from datamap.domain.vocabulary import RecipientRole
+
+
+@strawberry.type
+class SubjectCategoryMembership:
+    key: str
+    name: str
+    since: dt.datetime
+
+
+@strawberry.type(description="Data of some categories, collected from a source into a system")
+class CollectionRecord:
+    id: str
+    system: str
+    system_name: str
+    source: str
+    categories: list[str]
+    at: dt.datetime
+
+
+@strawberry.type(description="Data of some categories disclosed to a recipient for a purpose")
+class DisclosureRecord:
+    id: str
+    recipient: str
+    recipient_name: str
+    role: RecipientRoleEnum  # type: ignore[valid-type]
+    purpose: str
+    categories: list[str]
+    at: dt.datetime
+
+
+@strawberry.type(description="What the graph holds about one subject (no raw identifier is ever stored)")
+class Subject:
+    id: str
+    country: str | None
+    first_recorded: dt.datetime
+    identifier_kinds: list[str]
+    subject_categories: list[SubjectCategoryMembership]
+    records: list[CollectionRecord]
+    disclosures: list[DisclosureRecord]
+
+    @classmethod
+    def of(cls, r: dict[str, Any]) -> Subject:
+        return cls(
+            id=r["id"],
+            country=r.get("country"),
+            first_recorded=r["createdAt"],
+            identifier_kinds=sorted(set(r["identifierKinds"])),
+            subject_categories=[
+                SubjectCategoryMembership(**m)
+                for m in sorted(r["subjectCategories"], key=lambda m: m["since"])
+            ],
+            records=[
+                CollectionRecord(
+                    id=x["id"],
+                    system=x["system"],
+                    system_name=x["systemName"],
+                    source=x["source"],
+                    categories=x["categories"],
+                    at=x["at"],
+                )
+                for x in sorted(r["records"], key=lambda x: x["at"])
+            ],
+            disclosures=[
+                DisclosureRecord(
+                    id=x["id"],
+                    recipient=x["recipient"],
+                    recipient_name=x["recipientName"],
+                    role=RecipientRole(x["role"]),
+                    purpose=x["purpose"],
+                    categories=x["categories"],
+                    at=x["at"],
+                )
+                for x in sorted(r["disclosures"], key=lambda x: x["at"])
+            ],
+        )
+
+
+@strawberry.input(description="Record that data about a subject was collected into a system")
+class CollectionInput:
+    subject: SubjectInput
+    categories: list[str]
+    source: str
+    system: str
+    at: dt.datetime = strawberry.field(description="When it was collected, with a time zone")
+    subject_categories: list[str] = strawberry.field(default_factory=list)
+    country: str | None = strawberry.field(default=None, description="Where the subject is, ISO alpha-2")
+
+
+@strawberry.input(description="Record that data about a subject was disclosed to a recipient")
+class DisclosureInput:
+    subject: SubjectInput
+    categories: list[str]
+    recipient: str
+    purpose: str
+    at: dt.datetime = strawberry.field(description="When it was disclosed, with a time zone")
+
+
+@strawberry.type
+class RecordResult:
+    id: str = strawberry.field(description="The record's id; the same input gives the same id")
+    subject_id: str

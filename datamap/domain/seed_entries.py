@@ -1,0 +1,278 @@
+"""The seed's entries as validated value types: one class per kind of map fact."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from datamap.domain.categories import check_category_key
+from datamap.domain.vocabulary import (
+    LegalBasis,
+    RecipientRole,
+    RetentionBasis,
+    SourceKind,
+    TransferMechanism,
+)
+from datamap.errors import ValidationError
+
+NOTICE_DATE = dt.date(2018, 4, 27)
+_SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+_COUNTRY = re.compile(r"^([A-Z]{2})$")
+_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
+
+
+class Entry(BaseModel):
+    """Fields every map entry has."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    key: str
+    ref: str = Field(min_length=1)
+    note: str | None = None
+    valid_from: dt.date = Field(default=NOTICE_DATE, alias="validFrom")
+    valid_to: dt.date | None = Field(default=None, alias="validTo")
+
+    @field_validator("key")
+    @classmethod
+    def _snake_key(cls, v: str) -> str:
+        if not _SNAKE.match(v):
+            raise ValueError(f"key {v!r} must be lower snake_case")
+        return v
+
+    @model_validator(mode="after")
+    def _interval(self) -> Entry:
+        if self.valid_to is not None and self.valid_to <= self.valid_from:
+            raise ValueError(f"validTo {self.valid_to} is not after validFrom {self.valid_from}")
+        return self
+
+
+def _country(v: str | None) -> str | None:
+    if v is not None and not _COUNTRY.match(v):
+        raise ValueError(f"country {v!r} must be an ISO 3166-1 alpha-2 code such as 'US' (or 'EU')")
+    return v
+
+
+class Certification(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    program: TransferMechanism
+    valid_from: dt.date = Field(alias="validFrom")
+    valid_to: dt.date | None = Field(default=None, alias="validTo")
+
+
+class Organisation(Entry):
+    name: str
+    country: str | None = None
+    address: str | None = None
+    controller: bool = False
+    legal_entity: bool = Field(default=True, alias="legalEntity")
+    certifications: tuple[Certification, ...] = ()
+    _c = field_validator("country")(_country)
+
+
+class DataCategory(Entry):
+    name: str
+    description: str | None = None
+    statutory_category: str | None = Field(default=None, alias="statutoryCategory")
+
+    @field_validator("key")
+    @classmethod
+    def _snake_key(cls, v: str) -> str:
+        try:
+            return check_category_key(v)
+        except ValidationError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("statutory_category")
+    @classmethod
+    def _letter(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[A-Z]|AA", v):
+            raise ValueError(f"statutoryCategory {v!r} must be a §1798.83(e)(6) letter A..Z or AA")
+        return v
+
+
+class SubjectCategory(Entry):
+    name: str
+    description: str | None = None
+    child: bool = False
+
+
+class Source(Entry):
+    name: str
+    kind: SourceKind
+    description: str | None = None
+
+
+class System(Entry):
+    name: str
+    description: str | None = None
+    operator: str
+    country: str | None = None
+    categories: tuple[str, ...] = ()
+    backups: bool = False
+    _c = field_validator("country")(_country)
+
+
+class Purpose(Entry):
+    name: str
+    description: str | None = None
+    legal_basis: LegalBasis = Field(alias="legalBasis")
+    legitimate_interest: str | None = Field(default=None, alias="legitimateInterest")
+    categories: tuple[str, ...] = ()
+    subject_categories: tuple[str, ...] = Field(default=(), alias="subjectCategories")
+    systems: tuple[str, ...] = ()
+
+
+class Recipient(Entry):
+    name: str
+    role: RecipientRole
+    kind: str
+    organisation: str | None = None
+    country: str | None = None
+    own_direct_marketing: bool = Field(default=False, alias="ownDirectMarketing")
+    marketing_examples: str | None = Field(default=None, alias="marketingExamples")
+    description: str | None = None
+    _c = field_validator("country")(_country)
+
+
+class Endpoint(BaseModel):
+    """One end of a flow: exactly one of source, system, recipient."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str | None = None
+    system: str | None = None
+    recipient: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Endpoint:
+        given = [k for k in ("source", "system", "recipient") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of source, system, recipient")
+        return self
+
+    @property
+    def label(self) -> Literal["Source", "System", "Recipient"]:
+        if self.source is not None:
+            return "Source"
+        return "System" if self.system is not None else "Recipient"
+
+    @property
+    def key(self) -> str:
+        return self.source or self.system or self.recipient or ""
+
+
+class Flow(Entry):
+    from_: Endpoint = Field(alias="from")
+    to: Endpoint
+    categories: tuple[str, ...] = Field(min_length=1)
+    purposes: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _direction(self) -> Flow:
+        if self.from_.recipient is not None:
+            raise ValueError("from: a flow starts at a source or a system")
+        if self.to.source is not None:
+            raise ValueError("to: a flow ends at a system or a recipient")
+        return self
+
+
+class Transfer(Entry):
+    exporter: str
+    importer: str
+    from_countries: tuple[str, ...] = Field(alias="fromCountries", min_length=1)
+    to_countries: tuple[str, ...] = Field(alias="toCountries", min_length=1)
+    categories: tuple[str, ...] = Field(min_length=1)
+    mechanism: TransferMechanism
+    tia_review_date: dt.date | None = Field(default=None, alias="tiaReviewDate")
+
+    @field_validator("from_countries", "to_countries")
+    @classmethod
+    def _countries(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for c in v:
+            _country(c)
+        return v
+
+
+class RetentionRule(Entry):
+    name: str
+    categories: tuple[str, ...] = Field(min_length=1)
+    period: str | None = None
+    criteria: str
+    basis: RetentionBasis
+    description: str | None = None
+
+    @field_validator("period")
+    @classmethod
+    def _iso_duration(cls, v: str | None) -> str | None:
+        if v is not None and not _DURATION.match(v):
+            raise ValueError(f"period {v!r} must be an ISO 8601 duration such as 'P7Y' or 'P30D'")
+        return v
+
+
+class Right(Entry):
+    name: str
+    law: Literal["GDPR", "CCPA", "CalCivCode1798.83", "notice"]
+    article: str | None = None
+    description: str | None = None
+
+
+class Deadline(Entry):
+    name: str
+    amount: int = Field(gt=0)
+    unit: Literal["days", "business_days", "months"]
+    applies_to: str = Field(alias="appliesTo")
+    extension: str | None = None
+
+
+class ContactPoint(Entry):
+    kind: Literal["email", "phone", "postal"]
+    value: str
+    scope: str | None = None
+    purpose: str | None = None
+
+
+class Notice(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    controller: str
+    effective: dt.date
+    language: str
+    document: str
+
+
+class Identifiers(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    email: str | None = None
+    phone: str | None = None
+    external_id: str | None = Field(default=None, alias="externalId")
+
+
+class ExampleRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    system: str
+    source: str
+    categories: tuple[str, ...] = Field(min_length=1)
+    at: dt.datetime
+
+
+class ExampleDisclosure(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    recipient: str
+    categories: tuple[str, ...] = Field(min_length=1)
+    purpose: str
+    at: dt.datetime
+
+
+class ExampleSubject(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    key: str
+    ref: str | None = None
+    note: str | None = None
+    identifiers: Identifiers
+    subject_categories: tuple[str, ...] = Field(default=(), alias="subjectCategories")
+    country: str | None = None
+    records: tuple[ExampleRecord, ...] = ()
+    disclosures: tuple[ExampleDisclosure, ...] = ()
+    _c = field_validator("country")(_country)
