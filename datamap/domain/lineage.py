@@ -124,7 +124,16 @@ class _Collector:
 
 
 _KIND = {"Source": NodeKind.SOURCE, "System": NodeKind.SYSTEM, "Recipient": NodeKind.RECIPIENT}
-_DETAIL_FIELDS = ("role", "kind", "country", "operator", "organisation", "organisationName", "legalBasis")
+_DETAIL_FIELDS = (
+    "role",
+    "kind",
+    "country",
+    "operator",
+    "backups",
+    "organisation",
+    "organisationName",
+    "legalBasis",
+)
 
 
 def _step(

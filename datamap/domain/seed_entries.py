@@ -198,6 +198,7 @@ class Transfer(Entry):
 class RetentionRule(Entry):
     name: str
     categories: tuple[str, ...] = Field(min_length=1)
+    systems: tuple[str, ...] = ()  # where the retained records live; empty: wherever the categories are
     period: str | None = None
     criteria: str
     basis: RetentionBasis

@@ -192,6 +192,7 @@ def check_references(seed: SeedMap) -> None:
         need("transfers.yaml", i, t.key, "data category", t.categories)
     for i, rule in enumerate(seed.retention):
         need("retention.yaml", i, rule.key, "data category", rule.categories)
+        need("retention.yaml", i, rule.key, "system", rule.systems)
     for i, subject in enumerate(seed.subjects):
         need("subjects.yaml", i, subject.key, "subject category", subject.subject_categories)
         for rec in subject.records:

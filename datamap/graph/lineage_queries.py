@@ -16,7 +16,7 @@ MAX_FLOW_HOPS = 8  # literal bound of the FLOWS_TO expansions below; keep in ste
 
 # Projections of path elements (no personal data: map nodes only).
 _NODE: LiteralString = (
-    "n {.key, .name, .role, .kind, .country, .operator, .organisation, .organisationName, "
+    "n {.key, .name, .role, .kind, .country, .operator, .backups, .organisation, .organisationName, "
     "label: head([l IN labels(n) WHERE l IN ['Source', 'System', 'Recipient']])}"
 )
 _FLOW: LiteralString = "f {.key, .categories, .purposes}"
@@ -29,7 +29,7 @@ _TRANSFER: LiteralString = (
     "categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key]}"
 )
 
-SUBJECT_LINEAGE: LiteralString = (
+SUBJECT_LINEAGE_BODY: LiteralString = (
     """
 MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN $hashes
 WITH DISTINCT s
@@ -41,7 +41,7 @@ CALL (s) {
   OPTIONAL MATCH (src:Source {key: h.source})
   RETURN collect(CASE WHEN h IS NULL THEN null ELSE {
     id: h.id, at: h.at, categories: h.categories,
-    system: sys {.key, .name, .country, .operator}, source: src {.key, .name, .kind}
+    system: sys {.key, .name, .country, .operator, .backups}, source: src {.key, .name, .kind}
   } END) AS records
 }
 CALL (s) {
@@ -91,11 +91,16 @@ CALL () {
     + _TRANSFER
     + """) AS transfers
 }
-RETURN s.id AS subjectId, s.country AS country, s.erasedAt AS erasedAt,
+"""
+)
+
+SUBJECT_LINEAGE_RETURN: LiteralString = """
+RETURN s.id AS subjectId, s.country AS country,
        $category IS NULL OR EXISTS { MATCH (:DataCategory {key: $category}) } AS categoryKnown,
        records, disclosures, mapPaths, mapPurposes, purposes, transfers
 """
-)
+
+SUBJECT_LINEAGE: LiteralString = SUBJECT_LINEAGE_BODY + SUBJECT_LINEAGE_RETURN
 
 CATEGORY_LINEAGE: LiteralString = (
     """

@@ -102,7 +102,8 @@ RETENTION_RULES: LiteralString = (
 MATCH (n:RetentionRule) WHERE """
     + _VALID
     + """
-RETURN n {.*, categories: [(n)-[:APPLIES_TO]->(c:DataCategory) | c.key]} AS row
+RETURN n {.*, categories: [(n)-[:APPLIES_TO]->(c:DataCategory) | c.key],
+          systems: [(n)-[:APPLIES_IN]->(s:System) | s.key]} AS row
 ORDER BY n.key
 """
 )

@@ -50,6 +50,7 @@ EDGE_TYPES: tuple[tuple[str, str, str], ...] = (
     ("Transfer", "IMPORTER", "Organisation"),
     ("Transfer", "CARRIES", "DataCategory"),
     ("RetentionRule", "APPLIES_TO", "DataCategory"),
+    ("RetentionRule", "APPLIES_IN", "System"),
 )
 
 FLOW_ENDS: tuple[tuple[str, str], ...] = (
@@ -182,6 +183,7 @@ def edge_rows(seed: sm.SeedMap) -> dict[tuple[str, str, str], list[dict[str, str
         ("Transfer", "IMPORTER", "Organisation"): pairs(seed.transfers, "importer"),
         ("Transfer", "CARRIES", "DataCategory"): pairs(seed.transfers, "categories"),
         ("RetentionRule", "APPLIES_TO", "DataCategory"): pairs(seed.retention, "categories"),
+        ("RetentionRule", "APPLIES_IN", "System"): pairs(seed.retention, "systems"),
     }
 
 

@@ -234,6 +234,7 @@ class RetentionRule:
     key: str
     name: str
     categories: list[str]
+    systems: list[str] = strawberry.field(description="Where the retained records live (empty: everywhere)")
     period: str | None = strawberry.field(description="ISO 8601 duration, when the rule states one")
     criteria: str
     basis: str
@@ -246,6 +247,7 @@ class RetentionRule:
             key=r["key"],
             name=r["name"],
             categories=sorted(r["categories"]),
+            systems=sorted(r["systems"]),
             period=r.get("period"),
             criteria=r["criteria"],
             basis=r["basis"],

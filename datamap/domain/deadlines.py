@@ -1,0 +1,75 @@
+"""Response deadlines of data subject requests (GDPR Art. 12(3); CCPA Civ. Code §1798.130, 14 CCR §7021).
+
+Pure date arithmetic. Months are calendar months: one month after 31 January is the last day of February.
+Business days skip Saturdays and Sundays; public holidays are not modelled (a conservative simplification
+would add them; the deadline computed here is never later than the true one for weekend-only calendars).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from datamap.errors import ValidationError
+
+
+class Jurisdiction(StrEnum):
+    GDPR = "gdpr"
+    CCPA = "ccpa"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_business_days(day: dt.date, days: int) -> dt.date:
+    current = day
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """How long a regime gives to answer, how far it may be extended, and by when the extension is due."""
+
+    jurisdiction: Jurisdiction
+
+    def due(self, received: dt.date) -> dt.date:
+        if self.jurisdiction is Jurisdiction.GDPR:
+            return add_months(received, 1)  # Art. 12(3): within one month of receipt
+        return received + dt.timedelta(days=45)  # §1798.130(a)(2)
+
+    def extended(self, received: dt.date) -> dt.date:
+        if self.jurisdiction is Jurisdiction.GDPR:
+            return add_months(self.due(received), 2)  # by two further months
+        return self.due(received) + dt.timedelta(days=45)  # one extension of 45 days
+
+    def receipt_confirmation_due(self, received: dt.date) -> dt.date | None:
+        if self.jurisdiction is Jurisdiction.CCPA:
+            return add_business_days(received, 10)  # 14 CCR §7021(a)
+        return None
+
+    def check_extension(self, received: dt.date, on: dt.date, reason: str, already_extended: bool) -> dt.date:
+        """The extended deadline, or `ValidationError` when the extension is not allowed on `on`."""
+        if already_extended:
+            raise ValidationError("deadline: already extended once; the law allows one extension")
+        if not reason.strip():
+            raise ValidationError("reason: an extension must give the subject its reasons")
+        if on > self.due(received):
+            raise ValidationError(
+                f"deadline: the extension must be notified within the first period (by {self.due(received)}); "
+                f"it is {on}"
+            )
+        return self.extended(received)
+
+
+def is_overdue(deadline: dt.date, today: dt.date, complete: bool) -> bool:
+    return not complete and today > deadline
