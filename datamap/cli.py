@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from datamap.config import Neo4jSettings, hash_secret, state_dir
-from datamap.errors import DatamapError
+from datamap.errors import ConfigError, DatamapError
 from datamap.localdb import LocalNeo4j
 
 T = TypeVar("T")
@@ -70,8 +70,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from datamap.api.app import create_app
-    from datamap.api.schema import AppState
     from datamap.graph.database import Database
+    from datamap.services.context import AppState
     from datamap.services.seed import load_seed
 
     secret = hash_secret()
@@ -136,15 +136,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     from datamap.services.bulk_import import import_events, read_events
 
-    events = read_events(Path(args.file))
-    secret = hash_secret()
+    if args.batch_size < 1:
+        raise ConfigError(f"--batch-size {args.batch_size}: give a positive number")
+    file = read_events(Path(args.file), hash_secret())
 
-    async def work(db: Any) -> int:
-        with tqdm(total=len(events), unit="event", disable=args.quiet) as bar:
-            return await import_events(db, events, secret, batch_size=args.batch_size, progress=bar.update)
+    async def work(db: Any) -> Any:
+        with tqdm(total=len(file.events), unit="event", disable=args.quiet) as bar:
+            return await import_events(db, file, batch_size=args.batch_size, progress=bar.update)
 
-    count = _with_db(work)
-    print(f"imported {count} events from {args.file}")
+    result = _with_db(work)
+    print(f"imported {result.written} events from {args.file}")
+    if result.suppressed_lines:
+        lines = ", ".join(map(str, result.suppressed_lines[:20]))
+        print(f"skipped {len(result.suppressed_lines)} events about subjects under erasure (lines {lines})")
     return 0
 
 

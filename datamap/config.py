@@ -50,7 +50,10 @@ class Neo4jSettings:
                 database=database,
                 managed=False,
             )
-        port = int(os.environ.get("DATAMAP_NEO4J_PORT", DEFAULT_BOLT_PORT))
+        raw_port = os.environ.get("DATAMAP_NEO4J_PORT", str(DEFAULT_BOLT_PORT))
+        if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+            raise ConfigError(f"DATAMAP_NEO4J_PORT={raw_port!r}: give a port number from 1 to 65535")
+        port = int(raw_port)
         return cls(
             uri=f"bolt://127.0.0.1:{port}",
             user=LOCAL_USER,

@@ -13,11 +13,11 @@ import httpx
 import pytest
 
 from datamap.api.app import create_app
-from datamap.api.schema import AppState
 from datamap.config import Neo4jSettings, state_dir
 from datamap.graph.database import Database
 from datamap.graph.schema import apply_schema
 from datamap.localdb import LocalNeo4j
+from datamap.services.context import AppState
 from datamap.services.seed import load_seed
 
 SECRET = b"test-secret-0123456789abcdef"

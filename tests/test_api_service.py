@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from datamap.api.app import create_app
-from datamap.api.schema import AppState
 from datamap.api.sdl import SDL_FILE, current_sdl
 from datamap.config import Neo4jSettings
 from datamap.graph.database import Database
+from datamap.services.context import AppState
 from tests.conftest import SECRET, GraphQLClient
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
+
+import yaml
 
 from datamap.config import Neo4jSettings
 from datamap.graph.database import Database
 from datamap.graph.schema import apply_schema, read_statements
-from tests.conftest import GraphQLClient
+from datamap.services import map_browser
+from datamap.services.lineage import lineage_of_category
+from datamap.services.seed import SEED_DIR, load_seed, read_seed
+from tests.conftest import SECRET, GraphQLClient
 
 
 async def test_a_question_about_a_category_covers_its_children(api: GraphQLClient) -> None:
@@ -114,3 +123,42 @@ def test_an_unreachable_neo4j_is_a_clear_error() -> None:
     )
     assert result.returncode == 2
     assert "not reachable at bolt://127.0.0.1:1" in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_facts_that_ended_drop_out_of_answers_as_of_a_later_date(db: Database, tmp_path: Path) -> None:
+    """A flow and a transfer with validTo: present before that date, gone on and after it."""
+    folder = tmp_path / "seed"
+    shutil.copytree(SEED_DIR, folder)
+    flow_key = next(f.key for f in read_seed().flows if f.to.recipient == "google_analytics")
+    _end(folder / "transfers.yaml", "eu_to_us_google_analytics", dt.date(2020, 7, 16))
+    _end(folder / "flows.yaml", flow_key, dt.date(2020, 7, 16))
+    others = [f for f in read_seed().flows if f.to.recipient == "google_analytics" and f.key != flow_key]
+    await load_seed(db, SECRET, folder)
+    transfers_then = {t["key"] for t in await map_browser.transfers(db, dt.date(2020, 7, 15))}
+    transfers_now = {t["key"] for t in await map_browser.transfers(db, dt.date(2020, 7, 16))}
+    assert "eu_to_us_google_analytics" in transfers_then - transfers_now
+    category = next(iter(read_seed().flows[[f.key for f in read_seed().flows].index(flow_key)].categories))
+    before = await lineage_of_category(db, category, dt.date(2020, 7, 15))
+    after = await lineage_of_category(db, category, dt.date(2020, 7, 16))
+    reached = lambda lin: {r.key for r in lin.recipients}  # noqa: E731
+    assert "google_analytics" in reached(before)
+    still = [f for f in others if any(c == category or category.startswith(c + ".") for c in f.categories)]
+    assert ("google_analytics" in reached(after)) == bool(still)
+    for node in after.recipients:
+        for path in node.paths:
+            assert flow_key not in {s.via for s in path.steps}
+
+
+def _end(path: Path, key: str, day: dt.date) -> None:
+    document = yaml.safe_load(path.read_text())
+    (entry,) = [e for e in document[path.stem] if e["key"] == key]
+    entry["validTo"] = day
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+
+
+def test_the_flow_hop_bound_in_the_cypher_is_the_declared_one() -> None:
+    from datamap.graph import lineage_queries as lq
+
+    for query in (lq.SUBJECT_LINEAGE, lq.CATEGORY_LINEAGE):
+        bounds = re.findall(r"FLOWS_TO\*1\.\.(\d+)", query)
+        assert bounds and {int(b) for b in bounds} == {lq.MAX_FLOW_HOPS}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from datamap.domain.identifiers import normalise_phone
 from datamap.graph.database import Database
 from datamap.services.seed import read_seed
 from tests.conftest import GraphQLClient
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+E164 = re.compile(r"\+\d{8,15}\b")
 
 
 async def _all_strings(db: Database) -> list[str]:
@@ -38,11 +40,10 @@ async def test_no_subject_email_or_phone_is_stored_anywhere(api: GraphQLClient, 
     assert strings, "the scan found no strings at all"
     raw = {"zoe.raw@example.org", "+442079460958", "+44 20 7946 0958", "crm-42"}
     for s in read_seed().subjects:
-        raw |= {
-            v.strip().lower()
-            for v in (s.identifiers.email, s.identifiers.phone, s.identifiers.external_id)
-            if v
-        }
+        ids = s.identifiers
+        raw |= {v.strip().lower() for v in (ids.email, ids.phone, ids.external_id) if v}
+        if ids.phone:
+            raw.add(normalise_phone(ids.phone))  # the E.164 form too
     lowered = [s.lower() for s in strings]
     for value in raw:
         assert not any(value in s for s in lowered), f"raw identifier {value!r} stored in the graph"
@@ -51,6 +52,10 @@ async def test_no_subject_email_or_phone_is_stored_anywhere(api: GraphQLClient, 
     for s in lowered:
         for found in EMAIL.findall(s):
             assert any(found in p for p in published), f"email-like value {found!r} in the graph"
+        for found in E164.findall(s):
+            assert any(found in p.replace(" ", "").replace("-", "") for p in published), (
+                f"phone-like {found!r}"
+            )
 
 
 def _some_source_and_system() -> tuple[str, str]:

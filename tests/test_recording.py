@@ -136,12 +136,12 @@ def _lines(n: int) -> list[dict[str, object]]:
 async def test_bulk_import_writes_in_batches_and_a_rerun_duplicates_nothing(
     seeded: Database, tmp_path: Path
 ) -> None:
-    events = read_events(_write_lines(tmp_path / "events.jsonl", _lines(25)))
+    file = read_events(_write_lines(tmp_path / "events.jsonl", _lines(25)), SECRET)
     seen: list[int] = []
-    assert await import_events(seeded, events, SECRET, batch_size=10, progress=seen.append) == 26
+    assert (await import_events(seeded, file, batch_size=10, progress=seen.append)).written == 26
     assert seen == [10, 10, 6]
     after = await counts(seeded)
-    await import_events(seeded, events, SECRET, batch_size=10)
+    await import_events(seeded, file, batch_size=10)
     assert await counts(seeded) == after
     (row,) = await seeded.read(
         "MATCH (s:Subject)-[:HELD_IN]->(:System {key: 'sharpspring_platform'}) "
@@ -157,14 +157,53 @@ async def test_bulk_import_rejects_a_bad_file_naming_the_line_and_writes_nothing
     lines = _lines(3)
     lines[1]["at"] = "yesterday"
     with pytest.raises(ValidationError, match=r"events.jsonl:2: at:"):
-        read_events(_write_lines(tmp_path / "events.jsonl", lines))
+        read_events(_write_lines(tmp_path / "events.jsonl", lines), SECRET)
+    lines[1]["at"] = "2023-01-01T00:00:00"
+    with pytest.raises(ValidationError, match=r"events.jsonl:2: time .* has no time zone"):
+        read_events(_write_lines(tmp_path / "events.jsonl", lines), SECRET)
     lines[1]["at"] = "2023-01-01T00:00:00Z"
+    lines[1]["country"] = "Netherlands"
+    with pytest.raises(ValidationError, match=r"events.jsonl:2: country: 'Netherlands'"):
+        read_events(_write_lines(tmp_path / "events.jsonl", lines), SECRET)
+    del lines[1]["country"]
     lines[2]["system"] = "nowhere"
-    events = read_events(_write_lines(tmp_path / "events.jsonl", lines))
+    file = read_events(_write_lines(tmp_path / "events.jsonl", lines), SECRET)
     before = await counts(seeded)
     with pytest.raises(NotFound, match="systems: 'nowhere'"):
-        await import_events(seeded, events, SECRET)
+        await import_events(seeded, file)
     assert await counts(seeded) == before
+
+
+async def test_rows_sharing_an_identifier_in_one_batch_are_one_subject(
+    seeded: Database, tmp_path: Path
+) -> None:
+    base = {
+        "type": "collection",
+        "categories": ["user.contact.email"],
+        "source": "forms_questionnaires_surveys",
+        "system": "sharpspring_platform",
+    }
+    lines = [
+        {**base, "subject": {"phone": "+31 6 5555 0001"}, "at": "2023-01-01T00:00:00Z"},
+        {
+            **base,
+            "subject": {"email": "link@example.com", "phone": "+31 6 5555 0001"},
+            "at": "2023-01-02T00:00:00Z",
+        },
+        {
+            **base,
+            "subject": {"email": "link@example.com", "externalId": "crm-9"},
+            "at": "2023-01-03T00:00:00Z",
+        },
+    ]
+    file = read_events(_write_lines(tmp_path / "linked.jsonl", lines), SECRET)
+    await import_events(seeded, file)
+    rows = await seeded.read(
+        "MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject)-[h:HELD_IN]->(:System) "
+        "WHERE s.createdAt = datetime('2023-01-01T00:00:00Z') RETURN count(DISTINCT s) AS subjects, "
+        "count(DISTINCT i) AS identifiers, count(DISTINCT h) AS records"
+    )
+    assert rows == [{"subjects": 1, "identifiers": 3, "records": 3}]
 
 
 def test_the_import_command_reports_a_bad_line_clearly(tmp_path: Path) -> None:
@@ -175,3 +214,11 @@ def test_the_import_command_reports_a_bad_line_clearly(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert f"{path}:1:" in result.stderr and "Traceback" not in result.stderr
+    for args, message in (
+        (["/nonexistent.jsonl"], "no such file"),
+        ([str(path), "--batch-size", "0"], "positive"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "datamap", "import", *args], capture_output=True, text=True
+        )
+        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr

@@ -120,3 +120,26 @@ async def test_a_bad_example_subject_is_rejected_before_anything_is_written(
     with pytest.raises(ValidationError, match=r"seed/subjects.yaml: subject '\w+': email"):
         await load_seed(db, SECRET, folder)
     assert await counts(db) == empty
+
+
+async def test_a_failure_while_writing_rolls_back_the_whole_load(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation passes, then the write fails half-way: nothing of it may remain."""
+    import datamap.services.seed as seed_service
+
+    empty = await counts(db)
+
+    async def fail_after_the_map(tx: object, rows: object) -> None:
+        raise RuntimeError("disk full, say")
+
+    monkeypatch.setattr(seed_service, "write_events", fail_after_the_map)
+    with pytest.raises(RuntimeError, match="disk full"):
+        await load_seed(db, SECRET)
+    assert await counts(db) == empty
+
+
+async def test_two_example_subjects_may_not_share_an_identifier(tmp_path: Path) -> None:
+    folder = _broken_copy(tmp_path, "subjects.yaml", "jordan.reyes@example.com", "anna.jansen@example.com")
+    with pytest.raises(ValidationError, match=r"seed/subjects.yaml: entry 2 .*also given for subject"):
+        read_seed(folder)

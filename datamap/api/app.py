@@ -15,8 +15,9 @@ from strawberry.asgi import GraphQL
 
 from datamap.api.examples import EXAMPLES
 from datamap.api.graphiql import STATIC_DIR, render_graphiql_page
-from datamap.api.schema import AppState, schema
+from datamap.api.schema import schema
 from datamap.errors import DatabaseUnavailable
+from datamap.services.context import AppState
 
 STATIC_PREFIX = "/graphiql-static"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import strawberry
@@ -16,16 +15,8 @@ from datamap.domain.identifiers import SubjectIdentifier, parse_identifiers
 from datamap.domain.subject_events import Collection, Disclosure
 from datamap.domain.vocabulary import RecipientRole
 from datamap.errors import DatamapError, ValidationError
-from datamap.graph.database import Database
 from datamap.services import lineage, map_browser, recording
-
-
-@dataclass
-class AppState:
-    """What resolvers need, held by the application for its lifetime."""
-
-    db: Database
-    secret: bytes
+from datamap.services.context import AppState
 
 
 def _state(info: Info) -> AppState:
@@ -171,4 +162,11 @@ def _extensions() -> list[Any]:
     ]
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=_extensions())
+class DatamapSchema(strawberry.Schema):
+    """Logs only unexpected errors: a DatamapError is the user's to read, not the operator's."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        super().process_errors([e for e in errors if _mask(e)], execution_context)
+
+
+schema = DatamapSchema(query=Query, mutation=Mutation, extensions=_extensions())

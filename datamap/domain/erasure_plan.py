@@ -14,6 +14,7 @@ parallel.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -244,7 +245,7 @@ def _flow_edges(lineage: Lineage, targets: set[str]) -> set[tuple[str, str]]:
     for node in lineage.systems + lineage.recipients:
         for path in node.paths:
             keys = [s.key for s in path.steps if s.kind in (NodeKind.SYSTEM, NodeKind.RECIPIENT)]
-            for a, b in zip(keys, keys[1:], strict=False):
+            for a, b in itertools.pairwise(keys):
                 if a in targets and b in targets and a != b:
                     edges.add((a, b))
     return edges

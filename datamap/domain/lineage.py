@@ -227,7 +227,7 @@ def subject_lineage(
     subject = Step(NodeKind.SUBJECT, row["subjectId"], "data subject")
     purposes = {p["key"]: p for p in row["purposes"]}
     records = {r["id"]: r for r in row["records"]}
-    truncated = False
+    beyond: set[tuple[NodeKind, str]] = set()
 
     def held_categories(cats: Sequence[str]) -> list[str]:
         return narrow(cats, [category]) if category else sorted(cats)
@@ -259,19 +259,28 @@ def subject_lineage(
             continue
         via, at = f"record:{r['id']}", r["at"]
         first = _step(raw["nodes"][0], via=via, at=at)  # the record's system, or the source it came from
-        for steps, cats, node, flow_purposes in _walk(
-            (subject, first), held_categories(r["categories"]), raw, skip_first=True
-        ):
-            hops = len(steps) - 1
-            if hops > max_hops:
-                truncated = truncated or (
-                    hops == max_hops + 1 and (_KIND[node["label"]], node["key"]) not in c.reached
-                )
-                break
-            c.add(steps[-1], LineagePath(steps, False, cats), _details(node))
-            _add_flow_purposes(c, steps, cats, flow_purposes, purposes)
+        _follow(c, (subject, first), held_categories(r["categories"]), raw, max_hops, purposes, beyond)
     _add_transfers(c, row["transfers"], row.get("country"))
-    return c.lineage(as_of, truncated, row["subjectId"])
+    # cut off: something lies just beyond the bound that no path within it reaches
+    return c.lineage(as_of, bool(beyond - c.reached.keys()), row["subjectId"])
+
+
+def _follow(
+    c: _Collector,
+    start: tuple[Step, ...],
+    held: Sequence[str],
+    raw: Mapping[str, Any],
+    max_hops: int,
+    purposes: Mapping[str, Mapping[str, Any]],
+    beyond: set[tuple[NodeKind, str]],
+) -> None:
+    """Add what one map path reaches within `max_hops`; note in `beyond` what lies just past the bound."""
+    for steps, cats, node, flow_purposes in _walk(start, held, raw, skip_first=True):
+        if len(steps) - 1 > max_hops:
+            beyond.add((_KIND[node["label"]], node["key"]))
+            return
+        c.add(steps[-1], LineagePath(steps, False, cats), _details(node))
+        _add_flow_purposes(c, steps, cats, flow_purposes, purposes)
 
 
 def _add_flow_purposes(
@@ -292,7 +301,7 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
     """Build a category's lineage (the map only) from the CATEGORY_LINEAGE row."""
     c = _Collector()
     purposes = {p["key"]: p for p in row["purposes"]}
-    truncated = False
+    beyond: set[tuple[NodeKind, str]] = set()
     for s in row["stored"]:
         step = _step(s["system"], via="stores", kind=NodeKind.SYSTEM)
         c.add(
@@ -310,14 +319,10 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
     for raw in row["mapPaths"]:
         start = raw["nodes"][0]
         first = _step(start)
-        for steps, cats, node, flow_purposes in _walk((first,), [category], raw, skip_first=True):
-            if len(steps) - 1 > max_hops:
-                truncated = True
-                break
-            if first.kind is NodeKind.SOURCE:
-                c.add(first, LineagePath((first,), False, cats), _details(start))
-            c.add(steps[-1], LineagePath(steps, False, cats), _details(node))
-            _add_flow_purposes(c, steps, cats, flow_purposes, purposes)
+        if first.kind is NodeKind.SOURCE:
+            cats = tuple(narrow([category], raw["flows"][0]["categories"]))
+            c.add(first, LineagePath((first,), False, cats), _details(start))
+        _follow(c, (first,), [category], raw, max_hops, purposes, beyond)
     for t in row["transfers"]:
         cats = tuple(narrow([category], t["categories"]))
         step = Step(
@@ -327,4 +332,4 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
             via=t["mechanism"],
         )
         c.add(step, LineagePath((step,), False, cats), _transfer_details(t))
-    return c.lineage(as_of, truncated)
+    return c.lineage(as_of, bool(beyond - c.reached.keys()))

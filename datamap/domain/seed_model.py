@@ -193,7 +193,18 @@ def check_references(seed: SeedMap) -> None:
     for i, rule in enumerate(seed.retention):
         need("retention.yaml", i, rule.key, "data category", rule.categories)
         need("retention.yaml", i, rule.key, "system", rule.systems)
+    owners: dict[str, str] = {}
     for i, subject in enumerate(seed.subjects):
+        for value in (subject.identifiers.email, subject.identifiers.phone, subject.identifiers.external_id):
+            if value is None:
+                continue
+            normal = value.strip().lower()
+            if normal in owners:
+                raise ValidationError(
+                    f"seed/subjects.yaml: entry {i + 1} (key {subject.key!r}): identifier also given for "
+                    f"subject {owners[normal]!r}; two example subjects would merge into one"
+                )
+            owners[normal] = subject.key
         need("subjects.yaml", i, subject.key, "subject category", subject.subject_categories)
         for rec in subject.records:
             need("subjects.yaml", i, subject.key, "system", rec.system)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,34 +77,63 @@ def _digest(payload: dict[str, Any]) -> str:
 
 
 def to_row(event: Collection | Disclosure, secret: bytes, line: int = 0) -> dict[str, Any]:
-    """The graph row of one event. Equal events give equal ids, so re-recording changes nothing."""
+    """The graph row of one event, before its subject is resolved (see `assign_subjects`)."""
     if not event.categories:
         raise ValidationError("categories: give at least one data category")
     for c in event.categories:
         check_category_key(c)
+    if event.country is not None and not re.fullmatch(r"[A-Z]{2}", event.country):
+        raise ValidationError(f"country: {event.country!r} is not an ISO 3166-1 alpha-2 code such as 'NL'")
     at = utc(event.at)
     identifiers = [{"hash": i.keyed_hash(secret), "kind": i.kind.value} for i in event.identifiers]
-    hashes = sorted(i["hash"] for i in identifiers)
-    categories = sorted(set(event.categories))
-    common = {
-        "line": line,
-        "identifiers": identifiers,
-        "hashes": hashes,
-        "newId": "s_" + identifiers[0]["hash"][:32],
-        "subjectCategories": sorted(set(event.subject_categories)),
-        "country": event.country,
-        "categories": categories,
-        "at": at,
-    }
     if isinstance(event, Collection):
         target = {"system": event.system, "source": event.source}
     else:
         target = {"recipient": event.recipient, "purpose": event.purpose}
     return {
-        **common,
+        "line": line,
+        "identifiers": identifiers,
+        "hashes": sorted(i["hash"] for i in identifiers),
+        "subjectCategories": sorted(set(event.subject_categories)),
+        "country": event.country,
+        "categories": sorted(set(event.categories)),
+        "at": at,
         **target,
-        "id": _digest({"hashes": hashes, "categories": categories, "at": at, **target}),
     }
+
+
+def identifier_groups(rows: Sequence[dict[str, Any]]) -> list[list[int]]:
+    """Rows that share an identifier, directly or through other rows, are one subject: their indexes, grouped."""
+    parent = list(range(len(rows)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_row: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        for h in row["hashes"]:
+            if h in first_row:
+                parent[root(index)] = root(first_row[h])
+            else:
+                first_row[h] = index
+    groups: dict[int, list[int]] = {}
+    for index in range(len(rows)):
+        groups.setdefault(root(index), []).append(index)
+    return list(groups.values())
+
+
+def assign_subject(row: dict[str, Any], subject_id: str) -> None:
+    """Fix the row's subject and its id: the same event about the same subject always gets the same id."""
+    row["subjectId"] = subject_id
+    payload = {k: row.get(k) for k in ("system", "source", "recipient", "purpose", "categories", "at")}
+    row["id"] = _digest({"subject": subject_id, **payload})
+
+
+def new_subject_id(hashes: Iterable[str]) -> str:
+    return "s_" + min(hashes)[:32]
 
 
 def key_refs(events: Iterable[Collection | Disclosure]) -> KeyRefs:

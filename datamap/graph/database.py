@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
-from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from datamap.config import Neo4jSettings
 from datamap.errors import DatabaseUnavailable
 
 T = TypeVar("T")
 Records = list[dict[str, Any]]
+Transaction = AsyncManagedTransaction  # what services hand to the graph modules inside `Database.transaction`
 
 
 class Database:
@@ -38,18 +40,9 @@ class Database:
 
     async def verify(self) -> None:
         """Raise `DatabaseUnavailable` saying why Neo4j cannot be used."""
-        try:
+        with self._errors():
             await self.driver.verify_connectivity()
-        except AuthError as exc:
-            raise DatabaseUnavailable(
-                f"Neo4j at {self.settings.uri} refused user {self.settings.user!r}: wrong credentials "
-                f"({exc.message}). Check DATAMAP_NEO4J_USER and DATAMAP_NEO4J_PASSWORD."
-            ) from None
-        except (ServiceUnavailable, OSError) as exc:
-            raise DatabaseUnavailable(
-                f"Neo4j is not reachable at {self.settings.uri}: {exc}. Is it running? "
-                "(`datamap neo4j start` for the local one)"
-            ) from None
+            await self.driver.execute_query("RETURN 1", database_=self.settings.database)
 
     async def read(self, query: LiteralString, **params: Any) -> Records:
         return await self._run(query, params, RoutingControl.READ)
@@ -58,23 +51,42 @@ class Database:
         return await self._run(query, params, RoutingControl.WRITE)
 
     async def _run(self, query: LiteralString, params: dict[str, Any], routing: RoutingControl) -> Records:
-        try:
+        with self._errors():
             records, _, _ = await self.driver.execute_query(
                 query, params, routing_=routing, database_=self.settings.database
             )
-        except AuthError as exc:
-            raise DatabaseUnavailable(f"Neo4j refused the credentials: {exc.message}") from None
-        except ServiceUnavailable as exc:
-            raise DatabaseUnavailable(f"Neo4j is not reachable at {self.settings.uri}: {exc}") from None
         return [native(r.data()) for r in records]
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver failures as errors that say what to do."""
+        try:
+            yield
+        except AuthError as exc:
+            raise DatabaseUnavailable(
+                f"Neo4j at {self.settings.uri} refused user {self.settings.user!r}: wrong credentials "
+                f"({exc.message}). Check DATAMAP_NEO4J_USER and DATAMAP_NEO4J_PASSWORD."
+            ) from None
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise DatabaseUnavailable(
+                f"Neo4j is not reachable at {self.settings.uri}: {exc}. Is it running? "
+                "(`datamap neo4j start` for the local one)"
+            ) from None
+        except Neo4jError as exc:
+            if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+                raise DatabaseUnavailable(
+                    f"Neo4j at {self.settings.uri} has no database {self.settings.database!r} "
+                    "(DATAMAP_NEO4J_DATABASE)"
+                ) from None
+            raise
+        except (ConfigurationError, ValueError) as exc:
+            raise DatabaseUnavailable(f"Neo4j URI {self.settings.uri!r} is not usable: {exc}") from None
 
     async def transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` as one write transaction: all its statements commit together or not at all."""
-        try:
+        with self._errors():
             async with self.driver.session(database=self.settings.database) as session:
                 return await session.execute_write(work)
-        except ServiceUnavailable as exc:
-            raise DatabaseUnavailable(f"Neo4j is not reachable at {self.settings.uri}: {exc}") from None
 
 
 async def run(tx: AsyncManagedTransaction, query: LiteralString, **params: Any) -> Records:
@@ -94,4 +106,4 @@ def native(value: Any) -> Any:
     return value
 
 
-__all__ = ["Database", "Neo4jError", "Records", "neo4j", "run"]
+__all__ = ["Database", "Neo4jError", "Records", "Transaction", "neo4j", "run"]

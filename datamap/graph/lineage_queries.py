@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-MAX_FLOW_HOPS = 8  # literal bound of the FLOWS_TO expansions below; keep in step with them
+MAX_FLOW_HOPS = 8  # the literal bound of the FLOWS_TO expansions below (a test keeps them in step)
+
+# A map node on a path is valid as of the date too (sources, systems and recipients carry validFrom/validTo).
+_VALID_NODES: LiteralString = (
+    "all(x IN nodes(path) WHERE x.validFrom <= $asOf AND (x.validTo IS NULL OR x.validTo > $asOf))"
+)
 
 # Projections of path elements (no personal data: map nodes only).
 _NODE: LiteralString = (
@@ -61,8 +66,10 @@ CALL (s) {
   WHERE h.at <= $asOfEnd
   OPTIONAL MATCH (src:Source {key: h.source})
   UNWIND [x IN [sys, src] WHERE x IS NOT NULL] AS start
-  MATCH path = (start)-[:FLOWS_TO*1..8]->(n)
-  WHERE (start = sys OR nodes(path)[1] <> sys)
+  MATCH path = (start:Source|System)-[:FLOWS_TO*1..8]->(n:System|Recipient)
+  WHERE (start = sys OR nodes(path)[1] <> sys) AND """
+    + _VALID_NODES
+    + """
     AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
         AND any(c IN f.categories WHERE any(hc IN h.categories
             WHERE c = hc OR c STARTS WITH hc + '.' OR hc STARTS WITH c + '.')))
@@ -123,9 +130,15 @@ CALL (categories) {
     {purpose: p {.key, .name, .legalBasis}, category: c.key} END) AS processed
 }
 CALL (categories) {
-  MATCH path = (start)-[:FLOWS_TO*1..8]->(n)
-  WHERE (start:Source OR start:System)
-    AND NOT EXISTS { MATCH (start)<-[g:FLOWS_TO]-() WHERE any(c IN g.categories WHERE c IN categories) }
+  MATCH path = (start:Source|System)-[:FLOWS_TO*1..8]->(n:System|Recipient)
+  WHERE NOT EXISTS {
+      MATCH (start)<-[g:FLOWS_TO]-(:Source|System)
+      WHERE g.validFrom <= $asOf AND (g.validTo IS NULL OR g.validTo > $asOf)
+        AND any(c IN g.categories WHERE c IN categories)
+    }
+    AND """
+    + _VALID_NODES
+    + """
     AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
         AND any(c IN f.categories WHERE c IN categories))
   RETURN collect({

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import LiteralString
 
 _VALID: LiteralString = "n.validFrom <= $asOf AND (n.validTo IS NULL OR n.validTo > $asOf)"
+_VALID_FLOW: LiteralString = "f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)"
 
 DATA_CATEGORIES: LiteralString = (
     """
@@ -35,7 +36,9 @@ SOURCES: LiteralString = (
 MATCH (n:Source) WHERE """
     + _VALID
     + """
-RETURN n {.*, feeds: [(n)-[f:FLOWS_TO]->(t) | t.key]} AS row
+RETURN n {.*, feeds: [(n)-[f:FLOWS_TO]->(t:System|Recipient) WHERE """
+    + _VALID_FLOW
+    + """ | t.key]} AS row
 ORDER BY n.key
 """
 )
@@ -56,7 +59,9 @@ RECIPIENTS: LiteralString = (
 MATCH (n:Recipient) WHERE """
     + _VALID
     + """ AND ($role IS NULL OR n.role = $role)
-RETURN n {.*, categories: reduce(acc = [], f IN [(n)<-[f:FLOWS_TO]-() | f] |
+RETURN n {.*, categories: reduce(acc = [], f IN [(n)<-[f:FLOWS_TO]-(:Source|System) WHERE """
+    + _VALID_FLOW
+    + """ | f] |
           acc + [c IN f.categories WHERE NOT c IN acc])} AS row
 ORDER BY n.key
 """
@@ -91,7 +96,8 @@ ORGANISATIONS: LiteralString = (
 MATCH (n:Organisation) WHERE """
     + _VALID
     + """
-RETURN n {.*, roles: [(r:Recipient)-[:IS]->(n) | r {.key, .role}],
+RETURN n {.*, roles: [(r:Recipient)-[:IS]->(n) WHERE r.validFrom <= $asOf AND (r.validTo IS NULL OR r.validTo > $asOf)
+                      | r {.key, .role}],
           certifications: [(n)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]} AS row
 ORDER BY n.key
 """

@@ -86,7 +86,9 @@ _CREATE_FLOWS = {
     )
     for a, b in FLOW_ENDS
 }
-_CLEAR_FLOWS: LiteralString = "MATCH ()-[f:FLOWS_TO]->() WHERE f.key IN $keys DELETE f"
+_CLEAR_FLOWS: LiteralString = (
+    "MATCH (:Source|System)-[f:FLOWS_TO]->(:System|Recipient) WHERE f.key IN $keys DELETE f"
+)
 
 
 def props(entry: BaseModel, *, exclude: set[str] = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]

@@ -21,22 +21,20 @@ RETURN [k IN $categories WHERE NOT EXISTS { MATCH (:DataCategory {key: k}) }] AS
        [k IN $subjectCategories WHERE NOT EXISTS { MATCH (:SubjectCategory {key: k}) }] AS subjectCategories
 """
 
-# Rows whose identifiers already belong to more than one subject cannot be attributed.
-CONFLICTS: LiteralString = """
-UNWIND $rows AS row
-MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN row.hashes
-WITH row, collect(DISTINCT s.id) AS subjects
-WHERE size(subjects) > 1
-RETURN row.line AS line, subjects
+# For each group of rows that share identifiers: the subjects those identifiers already point to, and whether
+# any of them is on the suppression list (an erasure request covers it).
+RESOLVE_SUBJECTS: LiteralString = """
+UNWIND $groups AS g
+OPTIONAL MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN g.hashes
+WITH g, collect(DISTINCT s.id) AS subjects
+RETURN g.group AS group, subjects,
+       EXISTS { MATCH (sup:Suppression) WHERE sup.hash IN g.hashes } AS suppressed
 """
 
 _RESOLVE_SUBJECT: LiteralString = """
 UNWIND $rows AS row
-CALL (row) {
-  OPTIONAL MATCH (i:Identifier)-[:IDENTIFIES]->(found:Subject) WHERE i.hash IN row.hashes
-  RETURN head(collect(found.id)) AS existing
-}
-MERGE (s:Subject {id: coalesce(existing, row.newId)})
+WITH row WHERE NOT EXISTS { MATCH (sup:Suppression) WHERE sup.hash IN row.hashes }
+MERGE (s:Subject {id: row.subjectId})
   ON CREATE SET s.createdAt = row.at
 SET s.createdAt = CASE WHEN row.at < s.createdAt THEN row.at ELSE s.createdAt END,
     s.country = coalesce(row.country, s.country)
@@ -87,8 +85,8 @@ async def missing_keys(tx: AsyncManagedTransaction, **keys: list[str]) -> dict[s
     return {kind: values for kind, values in row.items() if values}
 
 
-async def conflicts(tx: AsyncManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return await run(tx, CONFLICTS, rows=rows)
+async def resolve_subjects(tx: AsyncManagedTransaction, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return await run(tx, RESOLVE_SUBJECTS, groups=groups)
 
 
 async def write_collections(tx: AsyncManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

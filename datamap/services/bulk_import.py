@@ -6,26 +6,26 @@ Each line is one event:
   {"type": "disclosure", "subject": {...}, "categories": [...], "recipient": "...", "purpose": "...", "at": "..."}
 Nothing is written unless every line is valid and every key exists. Batches are separate transactions, and
 every event has a deterministic id: running the same file again after an interruption completes it without
-duplicating anything.
+duplicating anything. Lines about a subject on the suppression list (erasure requested) are skipped and counted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import orjson
-from neo4j import AsyncManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
 from datamap.domain.identifiers import parse_identifiers
-from datamap.domain.subject_events import Collection, Disclosure
+from datamap.domain.subject_events import Collection, Disclosure, to_row
 from datamap.errors import ValidationError
-from datamap.graph.database import Database
-from datamap.services.recording import Event, check_keys, rows_for, write_events
+from datamap.graph.database import Database, Transaction
+from datamap.services.recording import Event, Written, check_keys, write_events
 
 BATCH_SIZE = 2000
 
@@ -80,44 +80,65 @@ def parse_line(text: str) -> Event:
     return Disclosure(recipient=line.recipient, purpose=line.purpose, **common)
 
 
-def read_events(path: Path) -> list[Event]:
-    """Every event of the file, or the first error as `FILE:LINE: reason`."""
+@dataclass(frozen=True)
+class ImportFile:
+    """A validated file: its events, and their graph rows numbered by file line."""
+
+    path: Path
+    events: list[Event]
+    rows: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    written: int
+    suppressed_lines: list[int]
+
+
+def read_events(path: Path, secret: bytes) -> ImportFile:
+    """Every event of the file, validated and hashed, or the first error as `FILE:LINE: reason`."""
+    if not path.is_file():
+        raise ValidationError(f"{path}: no such file")
     events: list[Event] = []
+    rows: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
             try:
-                events.append(parse_line(text))
+                event = parse_line(text)
+                rows.append(to_row(event, secret, line=number))
             except ValidationError as exc:
                 raise ValidationError(f"{path}:{number}: {exc}") from None
-    return events
+            events.append(event)
+    return ImportFile(path, events, rows)
 
 
 async def import_events(
     db: Database,
-    events: Sequence[Event],
-    secret: bytes,
+    file: ImportFile,
     *,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], Any] | None = None,
-) -> int:
-    """Check every key once, then write in batches; return how many events were written."""
-    rows = rows_for(events, secret)  # hashes and validates times before anything is written
+) -> ImportResult:
+    """Check every key once, then write in batches (each one transaction). Suppressed subjects are skipped."""
+    if batch_size < 1:
+        raise ValidationError(f"batch size: {batch_size}; give a positive number")
 
-    async def check(tx: AsyncManagedTransaction) -> None:
-        await check_keys(tx, events)
+    async def check(tx: Transaction) -> None:
+        await check_keys(tx, file.events)
 
     await db.transaction(check)
-    for start in range(0, len(events), batch_size):
-        batch, batch_rows = events[start : start + batch_size], rows[start : start + batch_size]
+    written, suppressed = 0, []
+    for start in range(0, len(file.rows), batch_size):
+        batch = file.rows[start : start + batch_size]
 
-        async def work(
-            tx: AsyncManagedTransaction, b: Sequence[Event] = batch, r: list[dict[str, Any]] = batch_rows
-        ) -> None:
-            await write_events(tx, b, r)
+        async def work(tx: Transaction, rows: list[dict[str, Any]] = batch) -> Written:
+            return await write_events(tx, rows)
 
-        await db.transaction(work)
+        result = await db.transaction(work)
+        written += len(result.records)
+        suppressed += result.suppressed_lines
         if progress is not None:
             progress(len(batch))
-    return len(events)
+    return ImportResult(written, suppressed)

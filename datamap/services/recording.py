@@ -1,25 +1,60 @@
-"""Record the subject layer: collections and disclosures, one at a time or in batches."""
+"""Record the subject layer: collections and disclosures, one at a time or in batches.
+
+Rows that share an identifier (directly or through other rows of the batch) belong to one subject: the one
+their identifiers already point to, or a new one. A subject on the suppression list (an erasure request covers
+it) is never re-created: a single record is refused, a batch skips it and says how many it skipped.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from neo4j import AsyncManagedTransaction
-
-from datamap.domain.subject_events import Collection, Disclosure, key_refs, to_row
+from datamap.domain.subject_events import (
+    Collection,
+    Disclosure,
+    assign_subject,
+    identifier_groups,
+    key_refs,
+    new_subject_id,
+    to_row,
+)
 from datamap.errors import NotFound, ValidationError
 from datamap.graph import subject_writer
-from datamap.graph.database import Database
+from datamap.graph.database import Database, Transaction
 
 Event = Collection | Disclosure
 
 
-def rows_for(events: Sequence[Event], secret: bytes, first_line: int = 1) -> list[dict[str, Any]]:
-    return [to_row(e, secret, line=first_line + i) for i, e in enumerate(events)]
+@dataclass(frozen=True)
+class Written:
+    """What a batch wrote: (record id, subject id) per written event, and the lines skipped as suppressed."""
+
+    records: list[tuple[str, str]]
+    suppressed_lines: list[int]
 
 
-async def check_keys(tx: AsyncManagedTransaction, events: Sequence[Event]) -> None:
+def rows_for(
+    events: Sequence[Event],
+    secret: bytes,
+    lines: Sequence[int] | None = None,
+    *,
+    name_lines: bool = False,
+) -> list[dict[str, Any]]:
+    """Validate and hash every event. `lines` number them (default 1, 2, ...): unique, and named in errors
+    when `name_lines` is set (a file's line numbers)."""
+    numbers = list(lines) if lines is not None else list(range(1, len(events) + 1))
+    rows = []
+    for number, event in zip(numbers, events, strict=True):
+        try:
+            rows.append(to_row(event, secret, line=number))
+        except ValidationError as exc:
+            raise ValidationError(f"line {number}: {exc}" if name_lines else str(exc)) from None
+    return rows
+
+
+async def check_keys(tx: Transaction, events: Sequence[Event]) -> None:
     """Raise `NotFound` naming every key the events use that the map does not hold."""
     missing = await subject_writer.missing_keys(tx, **key_refs(events).as_params())
     if missing:
@@ -27,34 +62,52 @@ async def check_keys(tx: AsyncManagedTransaction, events: Sequence[Event]) -> No
         raise NotFound(f"unknown keys in the map: {detail}")
 
 
-async def write_events(
-    tx: AsyncManagedTransaction, events: Sequence[Event], rows: list[dict[str, Any]]
-) -> dict[str, str]:
-    """Write already validated events (rows in the same order) in this transaction; record id -> subject id."""
-    clashes = await subject_writer.conflicts(tx, rows)
-    if clashes:
-        lines = ", ".join(str(c["line"]) for c in clashes[:10])
-        raise ValidationError(
-            f"record {lines}: its identifiers belong to {len(clashes[0]['subjects'])} different subjects; "
-            "record them separately or merge the subjects first"
+async def write_events(tx: Transaction, rows: list[dict[str, Any]]) -> Written:
+    """Resolve the subjects of already validated rows and write them in this transaction."""
+    groups = identifier_groups(rows)
+    params = [
+        {"group": g, "hashes": sorted({h for i in members for h in rows[i]["hashes"]})}
+        for g, members in enumerate(groups)
+    ]
+    suppressed: list[int] = []
+    for found in await subject_writer.resolve_subjects(tx, params):
+        members = groups[found["group"]]
+        if len(found["subjects"]) > 1:
+            kinds = sorted({i["kind"] for m in members for i in rows[m]["identifiers"]})
+            raise ValidationError(
+                f"line {rows[members[0]]['line']}: its identifiers ({', '.join(kinds)}) belong to "
+                f"{len(found['subjects'])} different subjects already; record them separately"
+            )
+        if found["suppressed"]:
+            suppressed += [rows[m]["line"] for m in members]
+        subject_id = (
+            found["subjects"][0] if found["subjects"] else new_subject_id(params[found["group"]]["hashes"])
         )
-    collections = [r for e, r in zip(events, rows, strict=True) if isinstance(e, Collection)]
-    disclosures = [r for e, r in zip(events, rows, strict=True) if isinstance(e, Disclosure)]
-    written = []
+        for m in members:
+            assign_subject(rows[m], subject_id)
+    skipped = set(suppressed)
+    live = [r for r in rows if r["line"] not in skipped]
+    collections = [r for r in live if "system" in r]
+    disclosures = [r for r in live if "recipient" in r]
     if collections:
-        written += await subject_writer.write_collections(tx, collections)
+        await subject_writer.write_collections(tx, collections)
     if disclosures:
-        written += await subject_writer.write_disclosures(tx, disclosures)
-    return {w["id"]: w["subjectId"] for w in written}
+        await subject_writer.write_disclosures(tx, disclosures)
+    return Written([(r["id"], r["subjectId"]) for r in live], sorted(suppressed))
 
 
 async def record(db: Database, events: Sequence[Event], secret: bytes) -> list[tuple[str, str]]:
-    """Validate and write `events` in one transaction; return (record id, subject id) of each, in order."""
+    """Validate and write `events` in one transaction; (record id, subject id) of each, in order."""
     rows = rows_for(events, secret)
 
-    async def work(tx: AsyncManagedTransaction) -> dict[str, str]:
+    async def work(tx: Transaction) -> Written:
         await check_keys(tx, events)
-        return await write_events(tx, events, rows)
+        written = await write_events(tx, rows)
+        if written.suppressed_lines:
+            raise ValidationError(
+                "subject: an erasure request covers this subject (it is on the suppression list); "
+                "nothing was recorded"
+            )
+        return written
 
-    subjects = await db.transaction(work)
-    return [(r["id"], subjects[r["id"]]) for r in rows]
+    return (await db.transaction(work)).records

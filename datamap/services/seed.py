@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from neo4j import AsyncManagedTransaction
 
 from datamap.domain.identifiers import parse_identifiers
 from datamap.domain.seed_model import SeedMap, parse_seed
 from datamap.domain.subject_events import Collection, Disclosure
 from datamap.errors import ValidationError
-from datamap.graph.database import Database
+from datamap.graph.database import Database, Transaction
 from datamap.graph.map_writer import write_map
 from datamap.services.recording import Event, rows_for, write_events
 
@@ -32,44 +31,43 @@ def read_seed(folder: Path = SEED_DIR) -> SeedMap:
     return parse_seed(documents)
 
 
-def subject_events(seed: SeedMap) -> list[Event]:
-    """The example subjects' records and disclosures as events."""
-    events: list[Event] = []
+def subject_rows(seed: SeedMap, secret: bytes) -> list[dict[str, Any]]:
+    """The example subjects' records and disclosures as graph rows; errors name the subject."""
+    rows: list[dict[str, Any]] = []
     for s in seed.subjects:
         try:
             ids = parse_identifiers(
                 email=s.identifiers.email, phone=s.identifiers.phone, external_id=s.identifiers.external_id
             )
+            common: dict[str, Any] = {
+                "identifiers": ids,
+                "subject_categories": s.subject_categories,
+                "country": s.country,
+            }
+            events: list[Event] = [
+                Collection(system=r.system, source=r.source, categories=r.categories, at=r.at, **common)
+                for r in s.records
+            ]
+            events += [
+                Disclosure(
+                    recipient=d.recipient, purpose=d.purpose, categories=d.categories, at=d.at, **common
+                )
+                for d in s.disclosures
+            ]
+            rows += rows_for(events, secret, range(len(rows) + 1, len(rows) + len(events) + 1))
         except ValidationError as exc:
             raise ValidationError(f"seed/subjects.yaml: subject {s.key!r}: {exc}") from None
-        common: dict[str, Any] = {
-            "identifiers": ids,
-            "subject_categories": s.subject_categories,
-            "country": s.country,
-        }
-        events += [
-            Collection(system=r.system, source=r.source, categories=r.categories, at=r.at, **common)
-            for r in s.records
-        ]
-        events += [
-            Disclosure(recipient=d.recipient, purpose=d.purpose, categories=d.categories, at=d.at, **common)
-            for d in s.disclosures
-        ]
-    return events
+    return rows
 
 
 async def load_seed(db: Database, secret: bytes, folder: Path = SEED_DIR) -> SeedMap:
     """Validate, then write map and example subjects in one transaction (all or nothing, idempotent)."""
     seed = read_seed(folder)
-    events = subject_events(seed)
-    try:
-        rows = rows_for(events, secret)
-    except ValidationError as exc:
-        raise ValidationError(f"seed/subjects.yaml: {exc}") from None
+    rows = subject_rows(seed, secret)
 
-    async def work(tx: AsyncManagedTransaction) -> None:
+    async def work(tx: Transaction) -> None:
         await write_map(tx, seed)
-        await write_events(tx, events, rows)
+        await write_events(tx, rows)
 
     await db.transaction(work)
     return seed
