@@ -11,47 +11,35 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import Info
 
 from datamap.api import types as t
-from datamap.domain.identifiers import SubjectIdentifier, parse_identifiers
+from datamap.api.erasure_fields import ErasureMutation, ErasureQuery
+from datamap.api.identifiers import identifiers_of, state_of
 from datamap.domain.subject_events import Collection, Disclosure
 from datamap.domain.vocabulary import RecipientRole
-from datamap.errors import DatamapError, ValidationError
+from datamap.errors import DatamapError
 from datamap.services import lineage, map_browser, recording
-from datamap.services.context import AppState
-
-
-def _state(info: Info) -> AppState:
-    state: AppState = info.context["state"]
-    return state
-
-
-def _identifiers(subject: t.SubjectInput, where: str = "subject") -> list[SubjectIdentifier]:
-    try:
-        return parse_identifiers(email=subject.email, phone=subject.phone, external_id=subject.external_id)
-    except ValidationError as exc:
-        raise ValidationError(f"{where}.{exc}" if not str(exc).startswith("subject") else str(exc)) from None
 
 
 @strawberry.type
-class Query:
+class MapQuery:
     @strawberry.field(description="Data categories (dotted keys); `under` limits to one branch")
     async def data_categories(
         self, info: Info, under: str | None = None, as_of: dt.date | None = None
     ) -> list[t.DataCategory]:
         return [
-            t.DataCategory.of(r) for r in await map_browser.data_categories(_state(info).db, under, as_of)
+            t.DataCategory.of(r) for r in await map_browser.data_categories(state_of(info).db, under, as_of)
         ]
 
     @strawberry.field(description="Purposes of processing, with legal basis, categories and systems")
     async def purposes(self, info: Info, as_of: dt.date | None = None) -> list[t.Purpose]:
-        return [t.Purpose.of(r) for r in await map_browser.purposes(_state(info).db, as_of)]
+        return [t.Purpose.of(r) for r in await map_browser.purposes(state_of(info).db, as_of)]
 
     @strawberry.field(description="Where data is collected from")
     async def sources(self, info: Info, as_of: dt.date | None = None) -> list[t.Source]:
-        return [t.Source.of(r) for r in await map_browser.sources(_state(info).db, as_of)]
+        return [t.Source.of(r) for r in await map_browser.sources(state_of(info).db, as_of)]
 
     @strawberry.field(description="Systems where data is stored")
     async def systems(self, info: Info, as_of: dt.date | None = None) -> list[t.System]:
-        return [t.System.of(r) for r in await map_browser.systems(_state(info).db, as_of)]
+        return [t.System.of(r) for r in await map_browser.systems(state_of(info).db, as_of)]
 
     @strawberry.field(description="Organisations (or kinds of them) in their roles towards the controller")
     async def recipients(
@@ -60,30 +48,32 @@ class Query:
         role: t.RecipientRoleEnum | None = None,  # type: ignore[valid-type]
         as_of: dt.date | None = None,
     ) -> list[t.Recipient]:
-        rows = await map_browser.recipients(_state(info).db, RecipientRole(role) if role else None, as_of)
+        rows = await map_browser.recipients(state_of(info).db, RecipientRole(role) if role else None, as_of)
         return [t.Recipient.of(r) for r in rows]
 
     @strawberry.field(description="Kinds of data subject (visitor, lead, customer representative, ...)")
     async def subject_categories(self, info: Info, as_of: dt.date | None = None) -> list[t.SubjectCategory]:
-        return [t.SubjectCategory.of(r) for r in await map_browser.subject_categories(_state(info).db, as_of)]
+        return [
+            t.SubjectCategory.of(r) for r in await map_browser.subject_categories(state_of(info).db, as_of)
+        ]
 
     @strawberry.field(description="Organisations: the controller, affiliates, vendors, with their roles")
     async def organisations(self, info: Info, as_of: dt.date | None = None) -> list[t.Organisation]:
-        return [t.Organisation.of(r) for r in await map_browser.organisations(_state(info).db, as_of)]
+        return [t.Organisation.of(r) for r in await map_browser.organisations(state_of(info).db, as_of)]
 
     @strawberry.field(description="Retention rules and the legal ground of each")
     async def retention_rules(self, info: Info, as_of: dt.date | None = None) -> list[t.RetentionRule]:
-        return [t.RetentionRule.of(r) for r in await map_browser.retention_rules(_state(info).db, as_of)]
+        return [t.RetentionRule.of(r) for r in await map_browser.retention_rules(state_of(info).db, as_of)]
 
     @strawberry.field(description="Transfers of data across borders in force on `asOf` (default today)")
     async def transfers(self, info: Info, as_of: dt.date | None = None) -> list[t.Transfer]:
-        return [t.Transfer.of(r) for r in await map_browser.transfers(_state(info).db, as_of)]
+        return [t.Transfer.of(r) for r in await map_browser.transfers(state_of(info).db, as_of)]
 
     @strawberry.field(description="Where data of a category and its sub-categories goes according to the map")
     async def category_lineage(
         self, info: Info, category: str, as_of: dt.date | None = None
     ) -> t.CategoryLineage:
-        lin = await lineage.lineage_of_category(_state(info).db, category, as_of)
+        lin = await lineage.lineage_of_category(state_of(info).db, category, as_of)
         return t.CategoryLineage(category=category, **t.reached_lists(lin))
 
     @strawberry.field(description="Where one subject's data went; null when the graph holds no such subject")
@@ -100,28 +90,28 @@ class Query:
             ),
         ] = None,
     ) -> t.SubjectLineage | None:
-        state = _state(info)
+        state = state_of(info)
         lin = await lineage.lineage_of_subject(
-            state.db, _identifiers(subject), state.secret, category=category, as_of=as_of, max_hops=max_hops
+            state.db, identifiers_of(subject), state.secret, category=category, as_of=as_of, max_hops=max_hops
         )
-        if lin is None or lin.subject_id is None:
+        if lin is None:
             return None
-        return t.SubjectLineage(subject_id=lin.subject_id, **t.reached_lists(lin))
+        return t.SubjectLineage(subject_id=lin.subject_id or "", erased_at=lin.erased_at, **t.reached_lists(lin))
 
     @strawberry.field(description="What the graph holds about one subject; null when nothing")
     async def subject(self, info: Info, subject: t.SubjectInput) -> t.Subject | None:
-        state = _state(info)
-        row = await map_browser.subject(state.db, _identifiers(subject), state.secret)
+        state = state_of(info)
+        row = await map_browser.subject(state.db, identifiers_of(subject), state.secret)
         return t.Subject.of(row) if row else None
 
 
 @strawberry.type
-class Mutation:
+class RecordingMutation:
     @strawberry.mutation(description="Record that data about a subject was collected (idempotent)")
     async def record_collection(self, info: Info, input: t.CollectionInput) -> t.RecordResult:
-        state = _state(info)
+        state = state_of(info)
         event = Collection(
-            identifiers=_identifiers(input.subject, "input.subject"),
+            identifiers=identifiers_of(input.subject, "input.subject"),
             system=input.system,
             source=input.source,
             categories=input.categories,
@@ -136,9 +126,9 @@ class Mutation:
         description="Record that data about a subject was disclosed to a recipient (idempotent)"
     )
     async def record_disclosure(self, info: Info, input: t.DisclosureInput) -> t.RecordResult:
-        state = _state(info)
+        state = state_of(info)
         event = Disclosure(
-            identifiers=_identifiers(input.subject, "input.subject"),
+            identifiers=identifiers_of(input.subject, "input.subject"),
             recipient=input.recipient,
             purpose=input.purpose,
             categories=input.categories,
@@ -160,6 +150,16 @@ def _extensions() -> list[Any]:
         lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=_mask),
     ]
+
+
+@strawberry.type
+class Query(MapQuery, ErasureQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(RecordingMutation, ErasureMutation):
+    pass
 
 
 class DatamapSchema(strawberry.Schema):

@@ -89,6 +89,12 @@ class Lineage:
     transfers: list[Reached]
     truncated: bool
     subject_id: str | None = None
+    erased_at: dt.datetime | None = None
+
+    @classmethod
+    def erased(cls, subject_id: str | None, as_of: dt.date, erased_at: dt.datetime) -> Lineage:
+        """All that remains of an erased subject: that it was erased, and when."""
+        return cls(as_of, [], [], [], [], [], False, subject_id, erased_at)
 
 
 class _Collector:

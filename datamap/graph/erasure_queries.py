@@ -37,7 +37,9 @@ CALL (s) {
 SUPPRESSED: LiteralString = """
 MATCH (sup:Suppression) WHERE sup.hash IN $hashes
 OPTIONAL MATCH (r:ErasureRequest)-[:SUPPRESSES]->(sup)
-RETURN sup.createdAt AS since, sup.erasedAt AS erasedAt, collect(r.id) AS requests
+WITH sup, collect(r) AS requests
+RETURN sup.createdAt AS since, sup.erasedAt AS erasedAt, [r IN requests | r.id] AS requests,
+       head([r IN requests | r.subjectId]) AS subjectId
 ORDER BY since LIMIT 1
 """
 

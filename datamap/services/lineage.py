@@ -10,6 +10,7 @@ from datamap.domain.identifiers import SubjectIdentifier
 from datamap.domain.lineage import Lineage, category_lineage, subject_lineage
 from datamap.errors import NotFound, ValidationError
 from datamap.graph.database import Database
+from datamap.graph.erasure_queries import SUPPRESSED
 from datamap.graph.lineage_queries import CATEGORY_LINEAGE, MAX_FLOW_HOPS, SUBJECT_LINEAGE
 
 DEFAULT_MAX_HOPS = 6
@@ -43,6 +44,14 @@ async def lineage_of_category(db: Database, category: str, as_of: dt.date | None
     return category_lineage(row, category=category, as_of=day, max_hops=MAX_HOPS - 1)
 
 
+async def _erased(db: Database, hashes: list[str], day: dt.date) -> Lineage | None:
+    """An unknown subject may be an erased one: the suppression list still knows its keyed hashes."""
+    rows = await db.read(SUPPRESSED, hashes=hashes)
+    if not rows or rows[0]["erasedAt"] is None or rows[0]["erasedAt"].date() > day:
+        return None
+    return Lineage.erased(rows[0]["subjectId"], day, rows[0]["erasedAt"])
+
+
 async def lineage_of_subject(
     db: Database,
     identifiers: Sequence[SubjectIdentifier],
@@ -55,14 +64,10 @@ async def lineage_of_subject(
     """None when no subject has these identifiers."""
     hops = check_hops(max_hops)
     day, params = as_of_params(as_of)
-    rows = await db.read(
-        SUBJECT_LINEAGE,
-        hashes=[i.keyed_hash(secret) for i in identifiers],
-        **params,
-        **category_params(category),
-    )
+    hashes = [i.keyed_hash(secret) for i in identifiers]
+    rows = await db.read(SUBJECT_LINEAGE, hashes=hashes, **params, **category_params(category))
     if not rows:
-        return None
+        return await _erased(db, hashes, day)
     if len(rows) > 1:
         raise ValidationError("subject: the identifiers given belong to different subjects; give one of them")
     if not rows[0]["categoryKnown"]:

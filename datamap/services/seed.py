@@ -62,7 +62,11 @@ def subject_rows(seed: SeedMap, secret: bytes) -> list[dict[str, Any]]:
 
 async def load_seed(db: Database, secret: bytes, folder: Path = SEED_DIR) -> SeedMap:
     """Validate, then write map and example subjects in one transaction (all or nothing, idempotent)."""
-    seed = read_seed(folder)
+    return await load_seed_map(db, read_seed(folder), secret)
+
+
+async def load_seed_map(db: Database, seed: SeedMap, secret: bytes) -> SeedMap:
+    """Write an already validated seed in one transaction."""
     rows = subject_rows(seed, secret)
 
     async def work(tx: Transaction) -> None:

@@ -172,3 +172,6 @@ class SubjectLineage:
     recipients: list[ReachedRecipient]
     transfers: list[ReachedTransfer]
     truncated: bool = strawberry.field(description="True when maxHops cut off places the data reaches")
+    erased_at: dt.datetime | None = strawberry.field(
+        description="Set when an erasure request completed: nothing else of the subject remains"
+    )

@@ -1,0 +1,137 @@
+"""Erasure root fields: translate arguments, call the erasure service, translate the answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.types import Info
+
+from datamap.api.identifiers import identifiers_of, state_of
+from datamap.api.types import SubjectInput
+from datamap.api.types import erasure as t
+from datamap.domain.deadlines import Jurisdiction
+from datamap.domain.erasure_workflow import Outcome, RequestStatus
+from datamap.services import erasure
+
+
+@strawberry.type
+class ErasureQuery:
+    @strawberry.field(
+        description="Every place the subject's data is or went, as ordered erasure tasks; null when "
+        "the graph holds no such subject"
+    )
+    async def erasure_plan(
+        self, info: Info, subject: SubjectInput, as_of: dt.date | None = None
+    ) -> t.ErasurePlan | None:
+        state = state_of(info)
+        found = await erasure.plan(state.db, identifiers_of(subject), state.secret, as_of)
+        return t.ErasurePlan.of(found) if found else None
+
+    @strawberry.field(description="Erasure requests; `overdue`: past the deadline and not complete")
+    async def erasure_requests(
+        self,
+        info: Info,
+        status: t.RequestStatusEnum | None = None,  # type: ignore[valid-type]
+        overdue: bool | None = None,
+    ) -> list[t.ErasureRequest]:
+        views = await erasure.list_requests(
+            state_of(info).db, RequestStatus(status) if status else None, overdue
+        )
+        return [t.ErasureRequest.of(v) for v in views]
+
+    @strawberry.field(description="One erasure request with its tasks and their proof")
+    async def erasure_request(self, info: Info, id: strawberry.ID) -> t.ErasureRequest:
+        return t.ErasureRequest.of(await erasure.get_request(state_of(info).db, str(id)))
+
+    @strawberry.field(description="The completion certificate of a complete request")
+    async def erasure_certificate(self, info: Info, request: strawberry.ID) -> t.ErasureCertificate:
+        cert = await erasure.completion_certificate(state_of(info).db, str(request))
+        return t.ErasureCertificate(
+            request_id=strawberry.ID(cert.request_id),
+            document=cert.document,
+            digest=cert.digest,
+            stored_digest=cert.stored_digest,
+            intact=cert.intact,
+        )
+
+
+@strawberry.type
+class ErasureMutation:
+    @strawberry.mutation(
+        description="Open an erasure request: its tasks are the plan at this moment, and the "
+        "subject goes on the suppression list first"
+    )
+    async def request_erasure(self, info: Info, input: t.ErasureRequestInput) -> t.ErasureRequest:
+        state = state_of(info)
+        given = erasure.ErasureRequestInput(
+            identifiers=identifiers_of(input.subject, "input.subject"),
+            received_at=input.received_at,
+            jurisdiction=Jurisdiction(input.jurisdiction),
+            channel=input.channel.value,
+            identity_method=input.identity_verification.method.value,
+            identity_reference=input.identity_verification.reference,
+            from_email=input.from_email,
+        )
+        return t.ErasureRequest.of(await erasure.request_erasure(state.db, given, state.secret))
+
+    @strawberry.mutation(
+        description="Record the outcome a system or vendor reports for a task (idempotent by key)"
+    )
+    async def record_erasure_outcome(
+        self,
+        info: Info,
+        task: strawberry.ID,
+        outcome: t.OutcomeEnum,  # type: ignore[valid-type]
+        evidence: str,
+        idempotency_key: str,
+    ) -> t.ErasureTask:
+        row = await erasure.record_outcome(
+            state_of(info).db, str(task), Outcome(outcome), evidence, idempotency_key
+        )
+        return t.ErasureTask.of_row(row)
+
+    @strawberry.mutation(
+        description="Confirm a claimed outcome with evidence (or reject it: confirmed false)"
+    )
+    async def verify_erasure_task(
+        self, info: Info, task: strawberry.ID, evidence: str, confirmed: bool = True
+    ) -> t.ErasureTask:
+        return t.ErasureTask.of_row(
+            await erasure.verify_task(state_of(info).db, str(task), evidence, confirmed)
+        )
+
+    @strawberry.mutation(description="Extend the deadline once, with reasons, within the first period")
+    async def extend_deadline(self, info: Info, request: strawberry.ID, reason: str) -> t.ErasureRequest:
+        return t.ErasureRequest.of(await erasure.extend_deadline(state_of(info).db, str(request), reason))
+
+    @strawberry.mutation(
+        description="Keep some of a subject's categories restricted, not erased (Art. 17(3)(e))"
+    )
+    async def place_legal_hold(
+        self,
+        info: Info,
+        subject: SubjectInput,
+        categories: list[str],
+        reason: str,
+        until: dt.date | None = None,
+        systems: list[str] | None = None,
+    ) -> t.LegalHold:
+        state = state_of(info)
+        hold = await erasure.place_legal_hold(
+            state.db,
+            identifiers_of(subject),
+            state.secret,
+            categories=categories,
+            reason=reason,
+            until=until,
+            systems=systems or [],
+        )
+        return t.LegalHold(
+            id=strawberry.ID(hold["id"]),
+            categories=hold["categories"],
+            systems=hold["systems"],
+            reason=hold["reason"],
+            until=hold.get("until"),
+            placed_at=hold["placedAt"],
+        )
