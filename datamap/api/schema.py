@@ -96,7 +96,9 @@ class MapQuery:
         )
         if lin is None:
             return None
-        return t.SubjectLineage(subject_id=lin.subject_id or "", erased_at=lin.erased_at, **t.reached_lists(lin))
+        return t.SubjectLineage(
+            subject_id=lin.subject_id or "", erased_at=lin.erased_at, **t.reached_lists(lin)
+        )
 
     @strawberry.field(description="What the graph holds about one subject; null when nothing")
     async def subject(self, info: Info, subject: t.SubjectInput) -> t.Subject | None:

@@ -66,7 +66,7 @@ RETURN r.id AS id
 LOCK_TASK: LiteralString = """
 MATCH (t:ErasureTask {id: $id})-[:PART_OF]->(r:ErasureRequest)
 SET t.version = t.version + 1
-RETURN t {.*} AS task, r {.*} AS request,
+RETURN t {.*, history: [(e:ErasureEvent)-[:OF]->(t) | e {.*}]} AS task, r {.*} AS request,
        [(d:ErasureTask)-[:PART_OF]->(r) WHERE d.key IN t.dependsOn | d {.key, .status}] AS dependencies,
        [(e:ErasureEvent)-[:OF]->(t) WHERE e.idempotencyKey = $idempotencyKey | e {.*}] AS prior
 """
@@ -75,7 +75,7 @@ UPDATE_TASK: LiteralString = """
 MATCH (t:ErasureTask {id: $id})
 SET t += $changes
 CREATE (e:ErasureEvent)-[:OF]->(t) SET e = $event
-RETURN t {.*} AS task
+RETURN t {.*, history: [(h:ErasureEvent)-[:OF]->(t) | h {.*}]} AS task
 """
 
 REQUEST_WITH_TASKS: LiteralString = """

@@ -1,0 +1,149 @@
+"""Kill the service while outcomes stream in, restart it, and show none was lost or applied twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from datamap.config import Neo4jSettings
+from datamap.graph.database import Database
+from tests.conftest import SECRET
+from tests.erasure_helpers import RECORD, request_input
+
+REQUEST = """mutation($input: ErasureRequestInput!) { requestErasure(input: $input) {
+  id tasks { id key action stage status } } }"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Service:
+    """`datamap serve` as its own process, on the test Neo4j."""
+
+    def __init__(self, settings: Neo4jSettings) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATAMAP_NEO4J_URI": settings.uri,
+            "DATAMAP_NEO4J_USER": settings.user,
+            "DATAMAP_NEO4J_PASSWORD": settings.password,
+            "DATAMAP_HASH_SECRET": SECRET.decode(),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "datamap", "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("the service did not become ready")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@pytest.fixture
+def service(seeded: Database, neo4j_settings: Neo4jSettings) -> Iterator[Service]:
+    svc = Service(neo4j_settings)
+    svc.start()
+    yield svc
+    svc.stop()
+
+
+async def _send(client: httpx.AsyncClient, task: dict[str, Any]) -> bool:
+    outcome = "HELD" if task["action"] == "RESTRICT" else "DONE"
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": RECORD,
+            "variables": {
+                "task": task["id"],
+                "outcome": outcome,
+                "evidence": f"deleted in {task['key']}",
+                "key": f"once-{task['key']}",
+            },
+        },
+    )
+    body = response.json()
+    assert not body.get("errors"), body["errors"]
+    return True
+
+
+async def test_killing_the_service_mid_stream_loses_nothing_and_applies_nothing_twice(
+    service: Service, seeded: Database
+) -> None:
+    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+        created = (
+            await client.post(
+                "/graphql",
+                json={"query": REQUEST, "variables": {"input": request_input("jordan.reyes@example.com")}},
+            )
+        ).json()
+    request = created["data"]["requestErasure"]
+    tasks = sorted(
+        (t for t in request["tasks"] if t["status"] == "PENDING"), key=lambda t: (t["stage"], t["key"])
+    )
+    assert len(tasks) >= 20
+    acknowledged: list[str] = []
+
+    async def stream() -> None:
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+            for task in tasks:
+                try:
+                    await _send(client, task)
+                except httpx.TransportError:
+                    return  # the service died under us: this one is unacknowledged
+                acknowledged.append(task["key"])
+
+    sender = asyncio.create_task(stream())
+    while len(acknowledged) < len(tasks) // 3:
+        await asyncio.sleep(0.005)
+    service.kill()  # SIGKILL: no shutdown hook runs, requests in flight are cut
+    await sender
+    assert 0 < len(acknowledged) < len(tasks), "the kill did not land mid-stream"
+
+    service.start()
+    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+        for task in tasks:  # a client retries everything it is unsure of; here: everything
+            await _send(client, task)
+
+    rows = await seeded.read(
+        "MATCH (t:ErasureTask)-[:PART_OF]->(:ErasureRequest {id: $id}) "
+        "RETURN t.key AS key, t.status AS status, COUNT { (e:ErasureEvent)-[:OF]->(t) } AS events",
+        id=request["id"],
+    )
+    by_key = {r["key"]: r for r in rows}
+    for task in tasks:
+        row = by_key[task["key"]]
+        assert row["events"] == 1, f"{task['key']} has {row['events']} outcome events"
+        assert row["status"] in ("done", "held"), f"{task['key']} lost its outcome: {row['status']}"
