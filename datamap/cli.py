@@ -152,6 +152,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_erasure(args: argparse.Namespace) -> int:
+    from datamap.cli_erasure import cmd_erasure as run_erasure
+
+    return run_erasure(args, _with_db, hash_secret)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="datamap",
@@ -206,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=2000)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_import)
+
+    from datamap.cli_erasure import add_parser as add_erasure_parser
+
+    add_erasure_parser(sub, cmd_erasure)
     return parser
 
 

@@ -42,9 +42,19 @@ SUBJECT_RECORD = """query WhatWeHoldAboutOneSubject {
 }
 """
 
+ERASURE_PLAN = """query ErasurePlanOfACustomer {
+  erasurePlan(subject: {email: "jordan.reyes@example.com"}) {
+    warnings
+    tasks { stage key action target categories legalGround dependsOn restrictedUntil }
+    recipients { key name role country observed }
+  }
+}
+"""
+
 EXAMPLES: list[tuple[str, str]] = [
     ("Where did a lead's email go?", LEAD_EMAIL_LINEAGE),
     ("Who receives device and log data?", LOG_DATA_RECIPIENTS),
     ("Processors and transfers", MAP_OVERVIEW),
     ("What we hold about one subject", SUBJECT_RECORD),
+    ("Erasure plan of a customer", ERASURE_PLAN),
 ]

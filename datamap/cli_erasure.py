@@ -1,0 +1,154 @@
+"""`datamap erasure ...`: plan, request, status and certificate from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from datamap.domain.deadlines import Jurisdiction
+from datamap.domain.erasure_workflow import RequestStatus
+from datamap.domain.identifiers import SubjectIdentifier, parse_identifiers
+
+
+def add_subject_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email")
+    parser.add_argument("--phone", help="with country code, e.g. '+1 415 555 0134'")
+    parser.add_argument("--external-id")
+
+
+def _identifiers(args: argparse.Namespace) -> list[SubjectIdentifier]:
+    return parse_identifiers(email=args.email, phone=args.phone, external_id=args.external_id)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _datetime(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date-time (2026-11-20T09:00:00Z)") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone (add Z or +01:00)")
+    return value
+
+
+def _print_tasks(tasks: list[dict[str, Any]]) -> None:
+    print(f"{'stage':>5}  {'task':<52} {'status':<10} categories / until")
+    for t in tasks:
+        status = t.get("status", "") + ("+verified" if t.get("verified") else "")
+        until = f" until {t['restrictedUntil']}" if t.get("restrictedUntil") else ""
+        print(f"{t['stage']:>5}  {t['key']:<52} {status:<10} {len(t['categories'])} categories{until}")
+
+
+def cmd_erasure(args: argparse.Namespace, with_db: Callable[[Any], Any], secret: Callable[[], bytes]) -> int:
+    from datamap.services import erasure
+
+    if args.action == "plan":
+        found = with_db(lambda db: erasure.plan(db, _identifiers(args), secret(), args.as_of))
+        if found is None:
+            print("no such subject in the graph")
+            return 1
+        _print_tasks(
+            [
+                {
+                    "key": t.key,
+                    "stage": t.stage,
+                    "categories": t.categories,
+                    "restrictedUntil": t.restricted_until,
+                }
+                for t in found.tasks
+            ]
+        )
+        for warning in found.warnings:
+            print(f"warning: {warning}")
+        print(f"Art. 19 recipients: {', '.join(r.key for r in found.recipients) or 'none'}")
+        return 0
+    if args.action == "request":
+        given = erasure.ErasureRequestInput(
+            identifiers=_identifiers(args),
+            received_at=args.received_at,
+            jurisdiction=Jurisdiction(args.jurisdiction),
+            channel=args.channel,
+            identity_method=args.identity_method,
+            identity_reference=args.identity_reference,
+            from_email=args.from_email,
+        )
+        view = with_db(lambda db: erasure.request_erasure(db, given, secret()))
+        print(f"request {view.request['id']}: {len(view.tasks)} tasks, deadline {view.deadline}")
+        return 0
+    if args.action == "status":
+        if args.id:
+            view = with_db(lambda db: erasure.get_request(db, args.id))
+            print(
+                f"request {args.id}: {view.status.value}, deadline {view.deadline}"
+                + (" (OVERDUE)" if view.overdue else "")
+            )
+            _print_tasks(view.tasks)
+            return 0
+        status = RequestStatus(args.status) if args.status else None
+        views = with_db(lambda db: erasure.list_requests(db, status, True if args.overdue else None))
+        for v in views:
+            print(
+                f"{v.request['id']}  {v.status.value:<22} deadline {v.deadline}"
+                + ("  OVERDUE" if v.overdue else "")
+            )
+        return 0
+    cert = with_db(lambda db: erasure.completion_certificate(db, args.id))
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(cert.document)
+    else:
+        print(cert.document)
+    print(
+        f"sha256 {cert.digest} ({'intact' if cert.intact else 'ALTERED since completion: ' + cert.stored_digest})"
+    )
+    return 0 if cert.intact else 1
+
+
+def add_parser(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
+    p = sub.add_parser(
+        "erasure",
+        help="plan, request, follow and certify erasure",
+        description="Erasure of one subject: the plan, a request, its status, its certificate.",
+    )
+    actions = p.add_subparsers(dest="action", required=True)
+    plan = actions.add_parser("plan", help="every place the subject's data is or went, as ordered tasks")
+    add_subject_arguments(plan)
+    plan.add_argument("--as-of", type=_date)
+    request = actions.add_parser("request", help="open a request (its tasks are the plan now)")
+    add_subject_arguments(request)
+    request.add_argument("--received-at", type=_datetime, required=True)
+    request.add_argument("--jurisdiction", choices=[j.value for j in Jurisdiction], default="gdpr")
+    request.add_argument(
+        "--channel", choices=["email", "web_form", "post", "phone", "in_person"], required=True
+    )
+    request.add_argument("--from-email", help="the address an emailed request came from")
+    request.add_argument(
+        "--identity-method",
+        default="not_verified",
+        choices=[
+            "email_confirmation",
+            "account_login",
+            "government_id",
+            "proof_of_address",
+            "other",
+            "not_verified",
+        ],
+    )
+    request.add_argument("--identity-reference", default="")
+    status = actions.add_parser("status", help="one request with its tasks, or the list of requests")
+    status.add_argument("--id")
+    status.add_argument("--status", choices=[s.value for s in RequestStatus])
+    status.add_argument("--overdue", action="store_true")
+    cert = actions.add_parser("certificate", help="the completion certificate (JSON) and its digest")
+    cert.add_argument("id")
+    cert.add_argument("--output", help="write the document to this file")
+    for parser in (plan, request, status, cert):
+        parser.set_defaults(func=handler)

@@ -1,0 +1,74 @@
+"""The erasure commands, run as a user would, against the test Neo4j."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from datamap.config import Neo4jSettings
+from datamap.graph.database import Database
+from tests.conftest import SECRET
+
+
+@pytest.fixture
+def run(seeded: Database, neo4j_settings: Neo4jSettings):  # type: ignore[no-untyped-def]
+    env = {
+        **os.environ,
+        "DATAMAP_NEO4J_URI": neo4j_settings.uri,
+        "DATAMAP_NEO4J_USER": neo4j_settings.user,
+        "DATAMAP_NEO4J_PASSWORD": neo4j_settings.password,
+        "DATAMAP_HASH_SECRET": SECRET.decode(),
+    }
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "datamap", "erasure", *args], capture_output=True, text=True, env=env
+        )
+
+    return call
+
+
+def test_plan_request_status_and_certificate_from_the_command_line(run) -> None:  # type: ignore[no-untyped-def]
+    plan = run("plan", "--email", "jordan.reyes@example.com", "--as-of", "2026-11-26")
+    assert plan.returncode == 0, plan.stderr
+    assert "restrict:billing:tax_records" in plan.stdout and "until 2032-01-15" in plan.stdout
+    assert "Art. 19 recipients:" in plan.stdout and "marketing_partners" in plan.stdout
+
+    opened = run(
+        "request",
+        "--email",
+        "jordan.reyes@example.com",
+        "--received-at",
+        "2026-11-20T09:00:00Z",
+        "--channel",
+        "email",
+        "--from-email",
+        "jordan.reyes@example.com",
+        "--jurisdiction",
+        "ccpa",
+    )
+    assert opened.returncode == 0, opened.stderr
+    request_id = re.search(r"request (\w+):", opened.stdout).group(1)  # type: ignore[union-attr]
+    assert "deadline 2027-01-04" in opened.stdout
+
+    status = run("status", "--id", request_id)
+    assert status.returncode == 0 and "open" in status.stdout and "suppress:subject" in status.stdout
+    listing = run("status")
+    assert request_id in listing.stdout
+
+    cert = run("certificate", request_id)
+    assert cert.returncode == 2 and "not complete" in cert.stderr and "Traceback" not in cert.stderr
+    bad = run(
+        "request",
+        "--email",
+        "jordan.reyes@example.com",
+        "--received-at",
+        "2026-11-20 09:00",
+        "--channel",
+        "post",
+    )
+    assert bad.returncode == 2 and "no time zone" in bad.stderr
