@@ -1,0 +1,34 @@
+"""Erasure use cases: plan, request, record and verify outcomes, extend, certify, hold.
+
+Every mutation is one write transaction: it commits whole or not at all.
+"""
+
+from datamap.services.erasure.plans import PLAN_HOPS, place_legal_hold, plan, suppressed_since
+from datamap.services.erasure.requests import (
+    Certificate,
+    completion_certificate,
+    extend_deadline,
+    get_request,
+    list_requests,
+    request_erasure,
+)
+from datamap.services.erasure.tasks import record_outcome, verify_task
+from datamap.services.erasure.views import ErasureRequestInput, RequestView, view
+
+__all__ = [
+    "PLAN_HOPS",
+    "Certificate",
+    "ErasureRequestInput",
+    "RequestView",
+    "completion_certificate",
+    "extend_deadline",
+    "get_request",
+    "list_requests",
+    "place_legal_hold",
+    "plan",
+    "record_outcome",
+    "request_erasure",
+    "suppressed_since",
+    "verify_task",
+    "view",
+]
