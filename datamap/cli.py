@@ -158,6 +158,12 @@ def cmd_erasure(args: argparse.Namespace) -> int:
     return run_erasure(args, _with_db, hash_secret)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datamap.cli_reports import cmd_report as run_report
+
+    return run_report(args, _with_db)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="datamap",
@@ -216,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     from datamap.cli_erasure import add_parser as add_erasure_parser
 
     add_erasure_parser(sub, cmd_erasure)
+
+    from datamap.cli_reports import add_parser as add_report_parser
+
+    add_report_parser(sub, cmd_report)
     return parser
 
 

@@ -1,6 +1,6 @@
 // datamap graph schema, applied idempotently at start (`datamap schema apply`, and by `serve`).
 // Statements are separated by semicolons; comments start with //.
-// SCHEMA_VERSION 1
+// SCHEMA_VERSION 2
 
 // The map: every keyed label is unique on `key`.
 CREATE CONSTRAINT organisation_key IF NOT EXISTS FOR (n:Organisation) REQUIRE n.key IS UNIQUE;
@@ -29,3 +29,13 @@ CREATE CONSTRAINT identifier_hash IF NOT EXISTS FOR (n:Identifier) REQUIRE n.has
 CREATE INDEX held_in_id IF NOT EXISTS FOR ()-[r:HELD_IN]-() ON (r.id);
 CREATE INDEX disclosed_to_id IF NOT EXISTS FOR ()-[r:DISCLOSED_TO]-() ON (r.id);
 CREATE INDEX disclosed_to_at IF NOT EXISTS FOR ()-[r:DISCLOSED_TO]-() ON (r.at);
+
+// Erasure and reports.
+CREATE CONSTRAINT erasure_request_id IF NOT EXISTS FOR (n:ErasureRequest) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT erasure_task_id IF NOT EXISTS FOR (n:ErasureTask) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT erasure_event_id IF NOT EXISTS FOR (n:ErasureEvent) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT suppression_hash IF NOT EXISTS FOR (n:Suppression) REQUIRE n.hash IS UNIQUE;
+CREATE CONSTRAINT legal_hold_id IF NOT EXISTS FOR (n:LegalHold) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT stl_request_key IF NOT EXISTS FOR (n:ShineTheLightRequest) REQUIRE n.key IS UNIQUE;
+CREATE INDEX erasure_request_subject IF NOT EXISTS FOR (n:ErasureRequest) ON (n.subjectId);
+CREATE INDEX erasure_task_key IF NOT EXISTS FOR (n:ErasureTask) ON (n.key);

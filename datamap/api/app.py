@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from datamap.api.graphiql import STATIC_DIR, render_graphiql_page
 from datamap.api.schema import schema
 from datamap.errors import DatabaseUnavailable
 from datamap.services.context import AppState
+from datamap.services.reports.map_reports import record_of_processing
 
 STATIC_PREFIX = "/graphiql-static"
 
@@ -59,12 +61,36 @@ def create_app(state: AppState, *, close_db_on_shutdown: bool = True) -> Starlet
         if close_db_on_shutdown:
             await state.db.close()
 
+    async def ropa_download(request: Request) -> Response:
+        """/reports/ropa.{csv,xlsx,json}?asOf=YYYY-MM-DD"""
+        fmt = request.path_params["format"]
+        raw = request.query_params.get("asOf")
+        try:
+            as_of = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            return JSONResponse({"error": f"asOf: {raw!r} is not a date (YYYY-MM-DD)"}, status_code=400)
+        record = await record_of_processing(state.db, as_of)
+        name = f"ropa-{record.as_of.isoformat()}.{fmt}"
+        headers = {"content-disposition": f'attachment; filename="{name}"'}
+        if fmt == "csv":
+            return Response(record.to_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+        if fmt == "xlsx":
+            return Response(
+                record.to_xlsx(),
+                headers=headers,
+                media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        if fmt == "json":
+            return Response(record.to_json(), media_type="application/json", headers=headers)
+        return JSONResponse({"error": f"format {fmt!r}: use csv, xlsx or json"}, status_code=404)
+
     graphql = DatamapGraphQL(state)
     return Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/reports/ropa.{format}", ropa_download),
             Mount(STATIC_PREFIX, app=StaticFiles(directory=STATIC_DIR), name="graphiql-static"),
         ],
         lifespan=lifespan,

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from datamap.api import types as t
 from datamap.api.erasure_fields import ErasureMutation, ErasureQuery
 from datamap.api.identifiers import identifiers_of, state_of
+from datamap.api.report_fields import ReportQuery
 from datamap.domain.subject_events import Collection, Disclosure
 from datamap.domain.vocabulary import RecipientRole
 from datamap.errors import DatamapError
@@ -155,7 +156,7 @@ def _extensions() -> list[Any]:
 
 
 @strawberry.type
-class Query(MapQuery, ErasureQuery):
+class Query(MapQuery, ErasureQuery, ReportQuery):
     pass
 
 

@@ -118,6 +118,9 @@ class System(Entry):
 class Purpose(Entry):
     name: str
     description: str | None = None
+    acting_as: Literal["controller", "processor"] = Field(default="controller", alias="actingAs")
+    controllers: str | None = None  # when acting as processor: on whose behalf (Art. 30(2)(a))
+    third_party_direct_marketing: bool = Field(default=False, alias="thirdPartyDirectMarketing")
     legal_basis: LegalBasis = Field(alias="legalBasis")
     legitimate_interest: str | None = Field(default=None, alias="legitimateInterest")
     categories: tuple[str, ...] = ()
@@ -235,12 +238,16 @@ class ContactPoint(Entry):
 
 
 class Notice(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     title: str
     controller: str
     effective: dt.date
     language: str
     document: str
+    shine_the_light_route: Literal["disclosure_report", "opt_in_policy", "opt_out_policy"] = Field(
+        default="disclosure_report", alias="shineTheLightRoute"
+    )
+    security_measures: str | None = Field(default=None, alias="securityMeasures")
 
 
 class Identifiers(BaseModel):

@@ -57,8 +57,8 @@ CALL (s) {
   OPTIONAL MATCH (p:Purpose {key: d.purpose})
   RETURN collect(CASE WHEN d IS NULL THEN null ELSE {
     id: d.id, at: d.at, categories: d.categories,
-    recipient: r {.key, .name, .role, .kind, .country, .organisation, .organisationName},
-    purpose: p {.key, .name, .legalBasis}
+    recipient: r {.key, .name, .role, .kind, .country, .organisation, .organisationName, .ownDirectMarketing},
+    purpose: p {.key, .name, .legalBasis, .thirdPartyDirectMarketing}
   } END) AS disclosures
 }
 CALL (s) {

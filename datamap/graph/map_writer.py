@@ -110,7 +110,7 @@ def props(entry: BaseModel, *, exclude: set[str] = frozenset()) -> dict[str, Any
 
 
 def node_rows(seed: sm.SeedMap) -> dict[str, list[dict[str, Any]]]:
-    notice = {"key": "notice", **seed.notice.model_dump(), "validFrom": seed.notice.effective}
+    notice = {"key": "notice", **props(seed.notice), "validFrom": seed.notice.effective}
     certifications = [
         {
             "key": f"{o.key}:{c.program.value}",

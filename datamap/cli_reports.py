@@ -1,0 +1,84 @@
+"""`datamap report ...`: the record of processing, the transfer register, the Shine-the-Light standard report."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_report(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
+    from datamap.domain import shine_the_light as stl
+    from datamap.services.reports import map_reports
+    from datamap.services.reports import shine_the_light as stl_service
+
+    if args.report == "ropa":
+        record = with_db(lambda db: map_reports.record_of_processing(db, args.as_of))
+        data: str | bytes = {"csv": record.to_csv, "xlsx": record.to_xlsx, "json": record.to_json}[
+            args.format
+        ]()
+        if args.output:
+            mode = "wb" if isinstance(data, bytes) else "w"
+            with open(args.output, mode) as handle:
+                handle.write(data)
+            print(
+                f"wrote {args.output}: {len(record.controller_record)} controller activities, "
+                f"{len(record.processor_record)} processor activities, as of {record.as_of}"
+            )
+        elif isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            print(data, end="")
+        return 0
+    if args.report == "transfers":
+        register = with_db(lambda db: map_reports.transfer_register(db, args.as_of))
+        print(
+            f"transfer register as of {register.as_of}: "
+            + ", ".join(f"{k} {v}" for k, v in register.health.items())
+        )
+        for entry in register.entries:
+            state = "valid" if entry.validity.valid else "NOT VALID"
+            print(f"{entry.transfer['key']}: {entry.transfer['mechanism']} {state}")
+            for f in entry.validity.findings:
+                print(f"  [{f.severity.value}] {f.message} Fix: {f.fix}")
+        return 0
+    response, business = with_db(lambda db: stl_service.standard_report(db, args.year))
+    letter = stl.letter(
+        response,
+        business=business.get("name", ""),
+        business_address=business.get("address"),
+        received=dt.date(args.year + 1, 1, 1),
+    )
+    print(letter.html() if args.html else letter.text(), end="")
+    return 0
+
+
+def add_parser(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
+    p = sub.add_parser(
+        "report",
+        help="the record of processing, the transfer register, Shine-the-Light",
+        description="Reports computed from the graph as of a date.",
+    )
+    reports = p.add_subparsers(dest="report", required=True)
+    ropa = reports.add_parser("ropa", help="the record of processing activities (Art. 30)")
+    ropa.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
+    ropa.add_argument("--as-of", type=_date)
+    ropa.add_argument("--output", help="file to write (needed for xlsx on a terminal)")
+    transfers = reports.add_parser("transfers", help="the transfer register with each mechanism's validity")
+    transfers.add_argument("--as-of", type=_date)
+    standard = reports.add_parser(
+        "shine-the-light", help="the business-wide Shine-the-Light report of a year"
+    )
+    standard.add_argument("--year", type=int, required=True)
+    standard.add_argument("--html", action="store_true")
+    for parser in (ropa, transfers, standard):
+        parser.set_defaults(func=handler)

@@ -1,0 +1,138 @@
+"""Report rules without the database: calendar-year and 12-month windows, deadlines, who counts."""
+
+import datetime as dt
+
+import pytest
+
+from datamap.domain import shine_the_light as stl
+from datamap.domain.ccpa import twelve_months_before
+
+D = dt.date
+STATUTORY = {
+    "user.name": "A",
+    "user.contact.email": "B",
+    "user.contact.phone_number": "M",
+    "user.financial.payment_history": "Z",
+    "user.financial.qualification": "AA",
+}
+
+
+@pytest.mark.parametrize(
+    ("received", "window"),
+    [
+        (D(2026, 1, 1), (D(2025, 1, 1), D(2025, 12, 31))),  # first day of the year
+        (D(2026, 12, 31), (D(2025, 1, 1), D(2025, 12, 31))),  # last day of the year
+        (D(2025, 2, 28), (D(2024, 1, 1), D(2024, 12, 31))),  # the year before is a leap year
+    ],
+)
+def test_shine_the_light_covers_the_calendar_year_before(
+    received: dt.date, window: tuple[dt.date, dt.date]
+) -> None:
+    assert stl.preceding_calendar_year(received) == window
+
+
+def test_shine_the_light_due_30_days_at_the_designated_address_else_150() -> None:
+    assert stl.due_date(D(2024, 2, 10), at_designated_address=True) == D(2024, 3, 11)  # over 29 February
+    assert stl.due_date(D(2023, 2, 10), at_designated_address=True) == D(2023, 3, 12)
+    assert stl.due_date(D(2024, 12, 15), at_designated_address=False) == D(2025, 5, 14)
+
+
+@pytest.mark.parametrize(
+    ("received", "first"),
+    [(D(2024, 2, 29), D(2023, 2, 28)), (D(2025, 3, 1), D(2024, 3, 1)), (D(2025, 1, 31), D(2024, 1, 31))],
+)
+def test_ccpa_looks_back_twelve_months(received: dt.date, first: dt.date) -> None:
+    assert twelve_months_before(received) == (first, received)
+
+
+def _disclosure(recipient: dict[str, object], categories: list[str], dm: bool = True) -> dict[str, object]:
+    return {
+        "recipient": recipient,
+        "categories": categories,
+        "purpose": {"key": "p", "thirdPartyDirectMarketing": dm},
+    }
+
+
+PARTNER = {
+    "key": "acme",
+    "name": "Acme",
+    "role": "third_party",
+    "organisationName": "Acme Leads LLC",
+    "address": "1 Main St, Sacramento, CA",
+    "marketingExamples": "office furniture",
+}
+AFFILIATE = {
+    "key": "sister",
+    "name": "Sister",
+    "role": "affiliate",
+    "legalEntity": True,
+    "organisationName": "Sister Inc",
+    "address": "2 Side St",
+}
+PROCESSOR = {
+    "key": "mailer",
+    "name": "Mailer",
+    "role": "processor",
+    "organisationName": "Mailer Inc",
+    "address": "x",
+}
+GROUP = {"key": "brand", "name": "Brand", "role": "affiliate", "legalEntity": False}
+
+
+def test_only_third_parties_and_legal_entity_affiliates_for_their_own_marketing_count() -> None:
+    response = stl.build_response(
+        2025,
+        "disclosure_report",
+        [
+            _disclosure(PARTNER, ["user.name", "user.contact.email"]),
+            _disclosure(AFFILIATE, ["user.contact.phone_number"]),
+            _disclosure(PROCESSOR, ["user.financial.payment_history"]),  # a service provider: never counts
+            _disclosure(GROUP, ["user.financial.qualification"]),  # not a separate legal entity
+            _disclosure(PARTNER, ["user.financial.payment_history"], dm=False),  # not for their marketing
+        ],
+        STATUTORY,
+    )
+    assert [(c.letter, c.name) for c in response.categories] == [
+        ("A", "Name and address"),
+        ("B", "Electronic mail address"),
+        ("M", "Telephone number"),
+    ]
+    assert [(t.name, t.address, t.categories) for t in response.third_parties] == [
+        ("Acme Leads LLC", "1 Main St, Sacramento, CA", ("A", "B")),
+        ("Sister Inc", "2 Side St", ("M",)),
+    ]
+    assert response.findings == []
+
+
+def test_a_parent_category_counts_with_its_children_letters_and_gaps_are_findings() -> None:
+    unnamed = {"key": "partners", "name": "Marketing partners", "role": "third_party"}
+    response = stl.build_response(
+        2025, "disclosure_report", [_disclosure(unnamed, ["user.contact"])], STATUTORY
+    )
+    assert [c.letter for c in response.categories] == ["B", "M"]
+    assert len(response.findings) == 2 and "names no organisation" in response.findings[0]
+
+
+def test_an_opt_out_policy_answers_with_the_right_not_a_list() -> None:
+    response = stl.build_response(2025, "opt_out_policy", [_disclosure(PARTNER, ["user.name"])], STATUTORY)
+    assert response.third_parties == []
+    text = stl.letter(response, business="B Inc", business_address=None, received=D(2026, 2, 1)).text()
+    assert "at no cost" in text and "have not told us to stop" in text
+
+
+def test_the_letter_lists_categories_and_names_and_says_when_it_repeats_a_response() -> None:
+    response = stl.build_response(2025, "disclosure_report", [_disclosure(PARTNER, ["user.name"])], STATUTORY)
+    letter = stl.letter(
+        response,
+        business="SharpSpring, Inc.",
+        business_address="550 SW 2nd Avenue",
+        received=D(2026, 5, 2),
+        first_received=D(2026, 2, 1),
+    )
+    text, html = letter.text(), letter.html()
+    assert (
+        "(A) Name and address" in text and "Acme Leads LLC, 1 Main St" in text and "office furniture" in text
+    )
+    assert "2026-02-01" in text and "one response per calendar year" in text
+    assert "<li>(A) Name and address</li>" in html
+    assert stl.ShineTheLightResponse.from_json(response.to_json()) == response

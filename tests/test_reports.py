@@ -1,0 +1,267 @@
+"""Reports from the graph, with disclosures recorded through the API, on the real Neo4j."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import openpyxl
+
+from datamap.services.seed import read_seed
+from tests.conftest import GraphQLClient
+
+DISCLOSE = """mutation($input: DisclosureInput!) { recordDisclosure(input: $input) { id } }"""
+STL = """query($customer: SubjectInput!, $receivedAt: Date!) {
+  shineTheLightReport(customer: $customer, receivedAt: $receivedAt) {
+    requestId received due repeated firstReceived year route findings letterText letterHtml json
+    categories { letter name } thirdParties { key name address marketingExamples categories } } }"""
+CUSTOMER = {"email": "casey.morgan@example.com"}
+
+
+async def disclose(api: GraphQLClient, recipient: str, purpose: str, at: str, categories: list[str]) -> None:
+    await api.query(
+        DISCLOSE,
+        input={
+            "subject": CUSTOMER,
+            "recipient": recipient,
+            "purpose": purpose,
+            "categories": categories,
+            "at": at,
+        },
+    )
+
+
+async def stl_report(api: GraphQLClient, received: str) -> dict[str, Any]:
+    result: dict[str, Any] = (await api.query(STL, customer=CUSTOMER, receivedAt=received))[
+        "shineTheLightReport"
+    ]
+    return result
+
+
+async def test_shine_the_light_lists_exactly_last_years_disclosures_for_third_parties_own_marketing(
+    api: GraphQLClient,
+) -> None:
+    # counted: 2025, third parties (and a legal-entity affiliate), for their own direct marketing
+    await disclose(
+        api,
+        "marketing_partners",
+        "marketing_partner_sharing",
+        "2025-03-01T10:00:00Z",
+        ["user.name", "user.contact.email"],
+    )
+    await disclose(
+        api,
+        "sharpspring_technologies",
+        "affiliate_sharing",
+        "2025-12-31T23:30:00-08:00",
+        ["user.contact.phone_number"],
+    )
+    # not counted: a service provider, another purpose, another year
+    await disclose(
+        api, "payment_processor", "billing", "2025-05-01T10:00:00Z", ["user.financial.payment_history"]
+    )
+    await disclose(api, "marketing_partners", "sales", "2025-06-01T10:00:00Z", ["user.workplace"])
+    await disclose(
+        api,
+        "marketing_partners",
+        "marketing_partner_sharing",
+        "2024-12-31T23:00:00Z",
+        ["user.behavior.purchase_history"],
+    )
+    await disclose(
+        api,
+        "data_aggregators",
+        "marketing_partner_sharing",
+        "2026-01-01T00:30:00Z",
+        ["user.financial.qualification"],
+    )
+
+    first = await stl_report(api, "2026-03-02")
+    assert first["year"] == 2025 and first["route"] == "disclosure_report" and not first["repeated"]
+    assert first["due"] == "2026-04-01"
+    # 23:30 on 31 Dec in California is 2026 in UTC; disclosures are counted in UTC
+    assert [c["letter"] for c in first["categories"]] == ["A", "B"]
+    assert [t["key"] for t in first["thirdParties"]] == ["marketing_partners"]
+    assert first["thirdParties"][0]["categories"] == ["A", "B"]
+    assert any("names no organisation" in f for f in first["findings"]), (
+        "an unnamed kind of recipient is flagged"
+    )
+    assert (
+        "(A) Name and address" in first["letterText"]
+        and "<li>(B) Electronic mail address</li>" in first["letterHtml"]
+    )
+
+    second = await stl_report(api, "2026-11-20")
+    assert second["repeated"] and second["requestId"] == first["requestId"]
+    assert second["firstReceived"] == "2026-03-02" and second["json"] == first["json"]
+    assert "one response per calendar year" in second["letterText"]
+
+    next_year = await stl_report(api, "2027-01-05")
+    assert not next_year["repeated"] and next_year["year"] == 2026
+    assert [t["key"] for t in next_year["thirdParties"]] == ["data_aggregators", "sharpspring_technologies"]
+    affiliate = next(t for t in next_year["thirdParties"] if t["key"] == "sharpspring_technologies")
+    assert affiliate["name"] == "SharpSpring Technologies Inc" and affiliate["categories"] == ["M"]
+
+
+async def test_the_business_wide_report_of_a_year(api: GraphQLClient) -> None:
+    await disclose(
+        api, "marketing_partners", "marketing_partner_sharing", "2025-03-01T10:00:00Z", ["user.name"]
+    )
+    await disclose(
+        api, "payment_processor", "billing", "2025-05-01T10:00:00Z", ["user.financial.payment_history"]
+    )
+    report = (
+        await api.query(
+            "{ shineTheLightStandardReport(year: 2025) { year thirdParties { key } "
+            "categories { letter } letterText } }"
+        )
+    )["shineTheLightStandardReport"]
+    assert [t["key"] for t in report["thirdParties"]] == ["marketing_partners"]
+    assert [c["letter"] for c in report["categories"]] == ["A"]
+    seed_2019 = await api.query("{ shineTheLightStandardReport(year: 2019) { thirdParties { key } } }")
+    assert {t["key"] for t in seed_2019["shineTheLightStandardReport"]["thirdParties"]} >= {
+        "marketing_partners",
+        "interinbox",
+        "sharpspring_technologies",
+    }
+
+
+ACCESS = """query($subject: SubjectInput!) { accessReport(subject: $subject) {
+  subjectId controller categories recipientCategories automatedDecisions portabilityJson documentText
+  purposes { key legalBasis observed } recipients { key name role country categories firstDisclosed }
+  retention { category rules } rights { key law } sources { key kind } transfers { key mechanism valid findings } } }"""
+
+
+async def test_the_access_report_names_every_recipient_the_subject_was_disclosed_to(
+    api: GraphQLClient,
+) -> None:
+    anna = {"email": "anna.jansen@example.com"}
+    await api.query(
+        DISCLOSE,
+        input={
+            "subject": anna,
+            "recipient": "google_analytics",
+            "purpose": "analytics",
+            "categories": ["user.device.ip_address"],
+            "at": "2024-05-01T10:00:00Z",
+        },
+    )
+    report = (await api.query(ACCESS, subject=anna))["accessReport"]
+    recorded = {
+        d.recipient for s in read_seed().subjects if s.key == "eu_trade_show_lead" for d in s.disclosures
+    }
+    assert {r["key"] for r in report["recipients"]} == recorded | {"google_analytics"}
+    named = {r["key"]: r for r in report["recipients"]}
+    assert named["interinbox"]["name"] == "Interinbox SA" and named["interinbox"]["role"] == "affiliate"
+    assert report["controller"] == "SharpSpring, Inc."
+    assert "user.contact.email" in report["categories"]
+    assert any(r["category"] == "user.contact.email" and r["rules"] for r in report["retention"])
+    assert {"access", "rectification", "erasure", "restriction", "portability", "objection", "complaint"} <= {
+        r["key"] for r in report["rights"] if r["law"] == "GDPR"
+    }
+    assert {s["key"] for s in report["sources"]} >= {"industry_events"}
+    assert "Art. 22" in report["automatedDecisions"]
+    eu_us = next(t for t in report["transfers"] if t["key"] == "eu_to_us_sharpspring")
+    assert not eu_us["valid"] and any("16 July 2020" in f or "2020-07-16" in f for f in eu_us["findings"])
+    assert '"source": "industry_events"' in report["portabilityJson"]
+    assert (
+        "Recipients your data was disclosed to" in report["documentText"]
+        and "Interinbox SA" in report["documentText"]
+    )
+
+
+async def test_the_ropa_downloads_open_and_hold_every_art_30_item_for_every_activity(
+    api: GraphQLClient,
+) -> None:
+    activities = {p.key for p in read_seed().purposes if p.acting_as == "controller"}
+    processor_activities = {p.key for p in read_seed().purposes if p.acting_as == "processor"}
+    items = [
+        "controller",
+        "purposes",
+        "subject_categories",
+        "data_categories",
+        "recipients",
+        "transfers",
+        "erasure_time_limits",
+        "security_measures",
+    ]
+
+    response = await api.client.get("/reports/ropa.csv?asOf=2026-11-26")
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    controller_rows = [r for r in rows if r["record"].startswith("controller")]
+    assert {r["activity"] for r in controller_rows} == {
+        p.name for p in read_seed().purposes if p.key in activities
+    }
+    for row in controller_rows:
+        for item in items:
+            assert row[item].strip(), (row["activity"], item)
+    assert any("privacy@sharpspring.com" in r["controller"] for r in controller_rows)
+    assert len([r for r in rows if r["record"].startswith("processor")]) == len(processor_activities)
+
+    response = await api.client.get("/reports/ropa.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    controller_sheet, processor_sheet = book["Controller record"], book["Processor record"]
+    header = [c.value for c in controller_sheet[1]]
+    assert [h.split(" ")[0] + " " + h.split(" ")[1] for h in header[1:]] == [
+        "Art. 30(1)(a)",
+        "Art. 30(1)(b)",
+        "Art. 30(1)(c)",
+        "Art. 30(1)(c)",
+        "Art. 30(1)(d)",
+        "Art. 30(1)(e)",
+        "Art. 30(1)(f)",
+        "Art. 30(1)(g)",
+    ]
+    body = list(controller_sheet.iter_rows(min_row=2, values_only=True))
+    assert len(body) == len(activities) and all(all(cell for cell in row) for row in body)
+    assert processor_sheet.max_row == 1 + len(processor_activities)
+
+    as_json = await api.client.get("/reports/ropa.json?asOf=2019-06-01")
+    assert as_json.json()["asOf"] == "2019-06-01" and len(as_json.json()["controllerRecord"]) == len(
+        activities
+    )
+    bad = await api.client.get("/reports/ropa.csv?asOf=yesterday")
+    assert bad.status_code == 400 and "asOf" in bad.json()["error"]
+    transfers_column = " ".join(r["transfers"] for r in controller_rows)
+    assert "eu_us_privacy_shield" in transfers_column
+
+
+REGISTER = """query($asOf: Date) { transferRegister(asOf: $asOf) { asOf health { critical high }
+  transfers { key mechanism valid findings { severity code fix } } } }"""
+
+
+async def test_the_transfer_register_flags_privacy_shield_today_but_not_in_2019(api: GraphQLClient) -> None:
+    shield = {t.key for t in read_seed().transfers if "privacy_shield" in t.mechanism.value}
+    assert shield
+    today = (await api.query(REGISTER, asOf="2026-11-26"))["transferRegister"]
+    by_key = {t["key"]: t for t in today["transfers"]}
+    for key in shield:
+        assert not by_key[key]["valid"]
+        assert any(
+            f["code"] == "privacy_shield_invalidated" and f["severity"] == "CRITICAL"
+            for f in by_key[key]["findings"]
+        )
+    assert today["health"]["critical"] >= len(shield)
+    then = (await api.query(REGISTER, asOf="2019-06-01"))["transferRegister"]
+    assert all(t["valid"] for t in then["transfers"] if t["key"] in shield)
+    assert not any(f["severity"] == "CRITICAL" for t in then["transfers"] for f in t["findings"])
+
+
+async def test_ccpa_right_to_know_covers_the_twelve_months_before_the_request(api: GraphQLClient) -> None:
+    query = """query { ccpaRightToKnow(subject: {email: "jordan.reyes@example.com"}, receivedAt: "2020-04-15") {
+      windowFrom windowTo categoriesCollected sources purposes thirdPartyCategories soldOrShared
+      disclosedForBusinessPurpose } }"""
+    report = (await api.query(query))["ccpaRightToKnow"]
+    assert (report["windowFrom"], report["windowTo"]) == ("2019-04-15", "2020-04-15")
+    assert report["categoriesCollected"] == [], "the records of January 2019 fall before the window"
+    assert "user.contact.address" in report["soldOrShared"]  # marketing partners, June 2019
+    assert report["disclosedForBusinessPurpose"] == [
+        "user.contact.email",
+        "user.name",
+    ]  # email delivery, 2020
+    assert any(c.startswith("third_party") for c in report["thirdPartyCategories"])
+    earlier = (await api.query(query.replace("2020-04-15", "2019-03-01")))["ccpaRightToKnow"]
+    assert "user.financial.payment_history" in earlier["categoriesCollected"]
+    assert "user.financial.transaction_id" in earlier["disclosedForBusinessPurpose"]  # the payment processor
