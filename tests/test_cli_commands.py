@@ -1,4 +1,4 @@
-"""The erasure commands, run as a user would, against the test Neo4j."""
+"""The erasure and report commands, run as a user would, against the test Neo4j."""
 
 from __future__ import annotations
 
@@ -72,3 +72,36 @@ def test_plan_request_status_and_certificate_from_the_command_line(run) -> None:
         "post",
     )
     assert bad.returncode == 2 and "no time zone" in bad.stderr
+
+
+def test_reports_from_the_command_line(seeded: Database, neo4j_settings: Neo4jSettings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    env = {
+        **os.environ,
+        "DATAMAP_NEO4J_URI": neo4j_settings.uri,
+        "DATAMAP_NEO4J_USER": neo4j_settings.user,
+        "DATAMAP_NEO4J_PASSWORD": neo4j_settings.password,
+        "DATAMAP_HASH_SECRET": SECRET.decode(),
+    }
+
+    def report(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "datamap", "report", *args], capture_output=True, text=True, env=env
+        )
+
+    out = tmp_path / "ropa.xlsx"
+    done = report("ropa", "--format", "xlsx", "--output", str(out), "--as-of", "2026-11-26")
+    assert done.returncode == 0, done.stderr
+    assert openpyxl.load_workbook(out)["Controller record"].max_row > 20
+    csv_out = report("ropa", "--format", "csv")
+    assert csv_out.stdout.startswith("record,activity,controller")
+    register = report("transfers", "--as-of", "2026-11-26")
+    assert (
+        "eu_to_us_sharpspring: eu_us_privacy_shield NOT VALID" in register.stdout
+        and "[critical]" in register.stdout
+    )
+    letter = report("shine-the-light", "--year", "2019")
+    assert "Your California privacy rights: disclosures in 2019" in letter.stdout
+    bad = report("ropa", "--as-of", "last tuesday")
+    assert bad.returncode == 2 and "is not a date" in bad.stderr
