@@ -14,6 +14,14 @@ from datamap.config import Neo4jSettings
 from datamap.errors import DatabaseUnavailable
 
 T = TypeVar("T")
+
+
+class StatementCounter:
+    """How many Cypher statements this process sent (each one a round trip): for benchmarks and tests."""
+
+    count = 0
+
+
 Records = list[dict[str, Any]]
 Transaction = AsyncManagedTransaction  # what services hand to the graph modules inside `Database.transaction`
 
@@ -51,6 +59,7 @@ class Database:
         return await self._run(query, params, RoutingControl.WRITE)
 
     async def _run(self, query: LiteralString, params: dict[str, Any], routing: RoutingControl) -> Records:
+        StatementCounter.count += 1
         with self._errors():
             records, _, _ = await self.driver.execute_query(
                 query, params, routing_=routing, database_=self.settings.database
@@ -91,6 +100,7 @@ class Database:
 
 async def run(tx: AsyncManagedTransaction, query: LiteralString, **params: Any) -> Records:
     """One statement inside a transaction, records as dicts."""
+    StatementCounter.count += 1
     result = await tx.run(query, params)
     return [native(r.data()) async for r in result]
 

@@ -31,48 +31,41 @@ RETURN g.group AS group, subjects,
        EXISTS { MATCH (sup:Suppression) WHERE sup.hash IN g.hashes } AS suppressed
 """
 
-_RESOLVE_SUBJECT: LiteralString = """
-UNWIND $rows AS row
-WITH row WHERE NOT EXISTS { MATCH (sup:Suppression) WHERE sup.hash IN row.hashes }
-MERGE (s:Subject {id: row.subjectId})
-  ON CREATE SET s.createdAt = row.at
-SET s.createdAt = CASE WHEN row.at < s.createdAt THEN row.at ELSE s.createdAt END,
-    s.country = coalesce(row.country, s.country)
-WITH s, row
-CALL (s, row) {
-  UNWIND row.identifiers AS ident
+# One row per subject: its identifiers, memberships, collections and disclosures, written once per subject.
+# A subject on the suppression list (an erasure request covers it) is never re-created.
+WRITE_SUBJECTS: LiteralString = """
+UNWIND $subjects AS subject
+WITH subject WHERE NOT EXISTS { MATCH (sup:Suppression) WHERE sup.hash IN subject.hashes }
+MERGE (s:Subject {id: subject.id})
+  ON CREATE SET s.createdAt = subject.first
+SET s.createdAt = CASE WHEN subject.first < s.createdAt THEN subject.first ELSE s.createdAt END,
+    s.country = coalesce(subject.country, s.country)
+WITH s, subject
+CALL (s, subject) {
+  UNWIND subject.identifiers AS ident
   MERGE (i:Identifier {hash: ident.hash}) ON CREATE SET i.kind = ident.kind
   MERGE (i)-[:IDENTIFIES]->(s)
 }
-CALL (s, row) {
-  UNWIND row.subjectCategories AS sc
-  MATCH (c:SubjectCategory {key: sc})
-  MERGE (s)-[m:MEMBER_OF]->(c) ON CREATE SET m.since = row.at
-  SET m.since = CASE WHEN row.at < m.since THEN row.at ELSE m.since END
+CALL (s, subject) {
+  UNWIND subject.memberships AS membership
+  MATCH (c:SubjectCategory {key: membership.key})
+  MERGE (s)-[m:MEMBER_OF]->(c) ON CREATE SET m.since = membership.since
+  SET m.since = CASE WHEN membership.since < m.since THEN membership.since ELSE m.since END
 }
+CALL (s, subject) {
+  UNWIND subject.collections AS row
+  MATCH (sys:System {key: row.system})
+  MERGE (s)-[h:HELD_IN {id: row.id}]->(sys)
+    ON CREATE SET h.categories = row.categories, h.source = row.source, h.at = row.at
+}
+CALL (s, subject) {
+  UNWIND subject.disclosures AS row
+  MATCH (r:Recipient {key: row.recipient})
+  MERGE (s)-[d:DISCLOSED_TO {id: row.id}]->(r)
+    ON CREATE SET d.categories = row.categories, d.purpose = row.purpose, d.at = row.at
+}
+RETURN count(s) AS written
 """
-
-WRITE_COLLECTIONS: LiteralString = (
-    _RESOLVE_SUBJECT
-    + """
-WITH s, row
-MATCH (sys:System {key: row.system})
-MERGE (s)-[h:HELD_IN {id: row.id}]->(sys)
-  ON CREATE SET h.categories = row.categories, h.source = row.source, h.at = row.at
-RETURN row.id AS id, s.id AS subjectId
-"""
-)
-
-WRITE_DISCLOSURES: LiteralString = (
-    _RESOLVE_SUBJECT
-    + """
-WITH s, row
-MATCH (r:Recipient {key: row.recipient})
-MERGE (s)-[d:DISCLOSED_TO {id: row.id}]->(r)
-  ON CREATE SET d.categories = row.categories, d.purpose = row.purpose, d.at = row.at
-RETURN row.id AS id, s.id AS subjectId
-"""
-)
 
 
 async def missing_keys(tx: AsyncManagedTransaction, **keys: list[str]) -> dict[str, list[str]]:
@@ -89,9 +82,6 @@ async def resolve_subjects(tx: AsyncManagedTransaction, groups: list[dict[str, A
     return await run(tx, RESOLVE_SUBJECTS, groups=groups)
 
 
-async def write_collections(tx: AsyncManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return await run(tx, WRITE_COLLECTIONS, rows=rows)
-
-
-async def write_disclosures(tx: AsyncManagedTransaction, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return await run(tx, WRITE_DISCLOSURES, rows=rows)
+async def write_subjects(tx: AsyncManagedTransaction, subjects: list[dict[str, Any]]) -> int:
+    (row,) = await run(tx, WRITE_SUBJECTS, subjects=subjects)
+    return int(row["written"])

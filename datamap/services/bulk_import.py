@@ -12,7 +12,7 @@ duplicating anything. Lines about a subject on the suppression list (erasure req
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -129,9 +129,20 @@ async def import_events(
         await check_keys(tx, file.events)
 
     await db.transaction(check)
+    batches = (file.rows[start : start + batch_size] for start in range(0, len(file.rows), batch_size))
+    return await import_batches(db, batches, progress=progress)
+
+
+async def import_batches(
+    db: Database,
+    batches: Iterable[list[dict[str, Any]]],
+    *,
+    progress: Callable[[int], Any] | None = None,
+) -> ImportResult:
+    """Write batches of validated rows (from `to_row`), each in one transaction, as they come: a stream of any
+    length imports in bounded memory. The caller has checked the keys the rows name."""
     written, suppressed = 0, []
-    for start in range(0, len(file.rows), batch_size):
-        batch = file.rows[start : start + batch_size]
+    for batch in batches:
 
         async def work(tx: Transaction, rows: list[dict[str, Any]] = batch) -> Written:
             return await write_events(tx, rows)

@@ -87,13 +87,47 @@ async def write_events(tx: Transaction, rows: list[dict[str, Any]]) -> Written:
             assign_subject(rows[m], subject_id)
     skipped = set(suppressed)
     live = [r for r in rows if r["line"] not in skipped]
-    collections = [r for r in live if "system" in r]
-    disclosures = [r for r in live if "recipient" in r]
-    if collections:
-        await subject_writer.write_collections(tx, collections)
-    if disclosures:
-        await subject_writer.write_disclosures(tx, disclosures)
+    await subject_writer.write_subjects(tx, per_subject(live))
     return Written([(r["id"], r["subjectId"]) for r in live], sorted(suppressed))
+
+
+def per_subject(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with their subject resolved, gathered into one row per subject for the graph."""
+    subjects: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        s = subjects.get(r["subjectId"])
+        if s is None:
+            s = subjects[r["subjectId"]] = {
+                "id": r["subjectId"],
+                "first": r["at"],
+                "country": None,
+                "hashes": set(),
+                "identifiers": {},
+                "memberships": {},
+                "collections": [],
+                "disclosures": [],
+            }
+        s["first"] = min(s["first"], r["at"])
+        s["country"] = r["country"] or s["country"]
+        s["hashes"].update(r["hashes"])
+        s["identifiers"].update({i["hash"]: i for i in r["identifiers"]})
+        for key in r["subjectCategories"]:
+            s["memberships"][key] = min(s["memberships"].get(key, r["at"]), r["at"])
+        fields = (
+            ("id", "categories", "at", "system", "source")
+            if "system" in r
+            else ("id", "categories", "at", "recipient", "purpose")
+        )
+        s["collections" if "system" in r else "disclosures"].append({k: r[k] for k in fields})
+    return [
+        {
+            **s,
+            "hashes": sorted(s["hashes"]),
+            "identifiers": list(s["identifiers"].values()),
+            "memberships": [{"key": k, "since": v} for k, v in s["memberships"].items()],
+        }
+        for s in subjects.values()
+    ]
 
 
 async def record(db: Database, events: Sequence[Event], secret: bytes) -> list[tuple[str, str]]:

@@ -1,0 +1,230 @@
+"""`python -m bench`: load a synthetic population, then measure the API against the same Cypher through the driver.
+
+By default it runs everything itself: a dedicated Neo4j (under $DATAMAP_HOME/bench-neo4j, kept between runs so a
+loaded population can be reused), the service (`datamap serve`) as a separate process, the seed, the population.
+Results: a table on stdout and bench/results/<time>-<subjects>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tqdm import tqdm
+
+from bench.measure import OPERATIONS, Operation, db_hits, latencies, raw_latencies, round_trips, throughput
+from bench.population import Shape, batches
+from datamap.config import Neo4jSettings, state_dir
+from datamap.graph.database import Database
+from datamap.graph.schema import apply_schema
+from datamap.localdb import LocalNeo4j
+from datamap.services.bulk_import import import_batches
+from datamap.services.seed import load_seed
+
+SECRET = b"bench-secret-0123456789abcdef"
+PASSWORD = "bench-password"
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def load_population(db: Database, subjects: int) -> dict[str, float]:
+    """Seed plus `subjects` generated subjects through the bulk path, unless that many are loaded already."""
+    rows = await db.read("MATCH (b:BenchPopulation) RETURN b.subjects AS subjects")
+    if rows and rows[0]["subjects"] == subjects:
+        print(f"population of {subjects} subjects already loaded")
+        return {}
+    await db.write("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS")
+    await apply_schema(db)
+    seed = await load_seed(db, SECRET)
+    before = (await db.read("MATCH ()-[r]->() RETURN count(r) AS n"))[0]["n"]
+    shape = Shape.of(seed)
+    started = time.perf_counter()
+    with tqdm(total=subjects, unit="subject", mininterval=2) as bar:
+        for size, rows_, erased in batches(subjects, shape, SECRET):
+            if erased:  # erased subjects: their suppression entries exist, so the import skips them
+                await db.write(
+                    "UNWIND $hashes AS h MERGE (:Suppression {hash: h, createdAt: datetime()})", hashes=erased
+                )
+            await import_batches(db, [rows_])
+            bar.update(size)
+    seconds = time.perf_counter() - started
+    after = (await db.read("MATCH ()-[r]->() RETURN count(r) AS n"))[0]["n"]
+    await db.write("MERGE (b:BenchPopulation) SET b.subjects = $n", n=subjects)
+    return {
+        "subjects": subjects,
+        "seconds": round(seconds, 1),
+        "subjectsPerSecond": round(subjects / seconds),
+        "relationshipsPerSecond": round((after - before) / seconds),
+        "relationships": after - before,
+    }
+
+
+def start_service(settings: Neo4jSettings) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATAMAP_NEO4J_URI": settings.uri,
+        "DATAMAP_NEO4J_USER": settings.user,
+        "DATAMAP_NEO4J_PASSWORD": settings.password,
+        "DATAMAP_HASH_SECRET": SECRET.decode(),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "datamap", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit("the service did not become ready")
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def machine() -> dict[str, Any]:
+    memory = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal:")
+        ),
+        "0",
+    )
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "memoryGiB": round(int(memory) / 1024 / 1024, 1),
+        "processor": platform.processor() or platform.machine(),
+    }
+
+
+async def measure(
+    op: Operation, url: str, db: Database, subjects: int, requests: int, duration: float
+) -> dict[str, Any]:
+    http = await latencies(op, url, subjects, requests)
+    raw = await raw_latencies(op, db, subjects, requests, SECRET)
+    result: dict[str, Any] = {
+        "operation": op.name,
+        "http": http,
+        "raw": raw,
+        "ratioP50": round(http["p50"] / raw["p50"], 2) if raw["p50"] else None,
+    }
+    result["throughput"] = {str(c): await throughput(op, url, subjects, c, duration) for c in (1, 8, 32)}
+    result["roundTrips"] = await round_trips(op, db, subjects, SECRET)
+    result["dbHits"] = await db_hits(op, db, subjects, SECRET)
+    return result
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    head = (
+        "| operation | HTTP p50 / p95 / p99 ms | driver p50 ms | ratio | rps c1 / c8 / c32 | errors | "
+        "round trips | db hits |"
+    )
+    lines = [head, "|" + "---|" * 8]
+    for r in results:
+        h, t = r["http"], r["throughput"]
+        errors = sum(t[c]["errors"] for c in t)
+        lines.append(
+            f"| {r['operation']} | {h['p50']} / {h['p95']} / {h['p99']} | {r['raw']['p50']} | {r['ratioP50']} | "
+            f"{t['1']['rps']} / {t['8']['rps']} / {t['32']['rps']} | {errors} | {r['roundTrips']} | {r['dbHits']} |"
+        )
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    server = LocalNeo4j(
+        state_dir() / "bench-neo4j",
+        cache=state_dir() / "jars",
+        port=args.port,
+        password=PASSWORD,
+        heap=args.heap,
+        pagecache=args.pagecache,
+    )
+    server.start()
+    settings = Neo4jSettings(uri=server.uri, user="neo4j", password=PASSWORD, database="neo4j", managed=False)
+    db = Database(settings)
+    service = None
+    try:
+        load = await load_population(db, args.subjects)
+        if load:
+            print(
+                f"loaded {load['subjects']} subjects in {load['seconds']} s: {load['subjectsPerSecond']} "
+                f"subjects/s, {load['relationshipsPerSecond']} relationships/s"
+            )
+        service, url = start_service(settings)
+        results = []
+        for op in OPERATIONS:
+            if args.only and op.name not in args.only:
+                continue
+            print(f"measuring {op.name} ...", flush=True)
+            results.append(await measure(op, url, db, args.subjects, args.requests, args.duration))
+        report = {
+            "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "subjects": args.subjects,
+            "machine": machine(),
+            "load": load,
+            "serviceRssMiB": rss_mib(service.pid),
+            "results": results,
+        }
+        return report
+    finally:
+        if service is not None:
+            service.terminate()
+            service.wait(10)
+        await db.close()
+        if not args.keep_running:
+            server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=300, help="sequential requests per latency measure")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per throughput measure")
+    parser.add_argument("--only", nargs="*", help="operations to measure")
+    parser.add_argument("--port", type=int, default=7697, help="Bolt port of the benchmark's Neo4j")
+    parser.add_argument("--heap", default="4g")
+    parser.add_argument("--pagecache", default="6g")
+    parser.add_argument("--keep-running", action="store_true", help="leave the benchmark's Neo4j running")
+    args = parser.parse_args()
+    report = asyncio.run(main_async(args))
+    print()
+    print(table(report["results"]))
+    print(f"\nservice resident memory: {report['serviceRssMiB']} MiB; load: {report['load'] or 'reused'}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{report['when'].replace(':', '')}-{args.subjects}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"results: {out}")
+
+
+if __name__ == "__main__":
+    main()

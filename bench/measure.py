@@ -1,0 +1,252 @@
+"""The measured operations: each a GraphQL request and the same Cypher the service runs for it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+
+from bench.population import email_of
+from datamap.api.schema import schema
+from datamap.domain.identifiers import parse_identifiers
+from datamap.graph import report_queries as rq
+from datamap.graph.database import Database, StatementCounter
+from datamap.graph.erasure_queries import ERASURE_PLAN
+from datamap.graph.lineage_queries import CATEGORY_LINEAGE, SUBJECT_LINEAGE
+from datamap.services.context import AppState
+from datamap.services.lineage import as_of_params, category_params
+from datamap.services.reports.common import window
+
+WARM_UP = 20
+CATEGORIES = [
+    "user.contact.email",
+    "user.device",
+    "user.behavior.browsing_history",
+    "user.financial",
+    "user.name",
+]
+
+
+def _hash(index: int, secret: bytes) -> str:
+    (identifier,) = parse_identifiers(email=email_of(index))
+    return identifier.keyed_hash(secret)
+
+
+def _subject_params(index: int, secret: bytes) -> dict[str, Any]:
+    _, params = as_of_params(None)
+    return {"hashes": [_hash(index, secret)], **params, **category_params(None)}
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    query: str
+    variables: Callable[[random.Random, int], dict[str, Any]]
+    statements: Callable[[random.Random, int, bytes], list[tuple[str, dict[str, Any]]]]
+    write: bool = False
+
+
+def _subject(rng: random.Random, subjects: int) -> dict[str, Any]:
+    return {"s": {"email": email_of(rng.randrange(subjects))}}
+
+
+def _stl_statements(rng: random.Random, subjects: int, secret: bytes) -> list[tuple[str, dict[str, Any]]]:
+    index, received = rng.randrange(subjects), dt.date(rng.randint(2020, 2026), 3, 1)
+    hashed = _hash(index, secret)
+    params = {
+        "hashes": [hashed],
+        "fallbackId": "h_" + hashed[:32],
+        "year": received.year,
+        **window(dt.date(received.year - 1, 1, 1), dt.date(received.year - 1, 12, 31)),
+    }
+    request = {
+        "key": f"bench-{index}:{received.year}",
+        "id": f"bench-{index}-{received.year}",
+        "response": "{}",
+    }
+    return [(rq.STL_CUSTOMER, params), (rq.SAVE_STL_REQUEST, {"request": request})]
+
+
+def _stl_variables(rng: random.Random, subjects: int) -> dict[str, Any]:
+    return {**_subject(rng, subjects), "r": f"{rng.randint(2020, 2026)}-03-01"}
+
+
+OPERATIONS = [
+    Operation(
+        "subjectLineage",
+        "query($s: SubjectInput!) { subjectLineage(subject: $s) { subjectId truncated sources { key } "
+        "systems { key observed } purposes { key } recipients { key role country observed } "
+        "transfers { key mechanism } } }",
+        _subject,
+        lambda rng, n, secret: [(SUBJECT_LINEAGE, _subject_params(rng.randrange(n), secret))],
+    ),
+    Operation(
+        "categoryLineage",
+        "query($c: String!) { categoryLineage(category: $c) { systems { key } purposes { key } "
+        "recipients { key role country } transfers { key mechanism } } }",
+        lambda rng, n: {"c": rng.choice(CATEGORIES)},
+        lambda rng, n, secret: [
+            (CATEGORY_LINEAGE, {**as_of_params(None)[1], **category_params(rng.choice(CATEGORIES))})
+        ],
+    ),
+    Operation(
+        "erasurePlan",
+        "query($s: SubjectInput!) { erasurePlan(subject: $s) { subjectId warnings "
+        "tasks { key action target stage dependsOn restrictedUntil } recipients { key role } } }",
+        _subject,
+        lambda rng, n, secret: [(ERASURE_PLAN, _subject_params(rng.randrange(n), secret))],
+    ),
+    Operation(
+        "shineTheLightReport",
+        "query($s: SubjectInput!, $r: Date!) { shineTheLightReport(customer: $s, receivedAt: $r) { "
+        "year repeated categories { letter } thirdParties { name address } } }",
+        _stl_variables,
+        _stl_statements,
+        write=True,
+    ),
+    Operation(
+        "accessReport",
+        "query($s: SubjectInput!) { accessReport(subject: $s) { subjectId purposes { key } categories "
+        "recipients { key name role } retention { category } transfers { key valid } } }",
+        _subject,
+        lambda rng, n, secret: [(rq.ACCESS_REPORT, _subject_params(rng.randrange(n), secret))],
+    ),
+    Operation(
+        "ropa",
+        "{ ropa { controllerRecord { key activity recipients transfers erasureTimeLimits } "
+        "processorRecord { key } } }",
+        lambda rng, n: {},
+        lambda rng, n, secret: [(rq.ROPA, as_of_params(None)[1])],
+    ),
+    Operation(
+        "transferRegister",
+        "{ transferRegister { health { critical } transfers { key valid findings { code } } } }",
+        lambda rng, n: {},
+        lambda rng, n, secret: [(rq.TRANSFER_REGISTER, as_of_params(None)[1])],
+    ),
+]
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 2)
+
+    return {
+        "p50": pct(0.5),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "mean": round(statistics.mean(ordered) * 1000, 2),
+        "n": len(ordered),
+    }
+
+
+async def _post(client: httpx.AsyncClient, op: Operation, variables: dict[str, Any]) -> bool:
+    response = await client.post(
+        "/graphql",
+        content=orjson.dumps({"query": op.query, "variables": variables}),
+        headers={"content-type": "application/json"},
+    )
+    return response.status_code == 200 and not orjson.loads(response.content).get("errors")
+
+
+async def latencies(op: Operation, url: str, subjects: int, requests: int) -> dict[str, float]:
+    rng = random.Random(11)
+    samples = []
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        for i in range(requests + WARM_UP):
+            variables = op.variables(rng, subjects)
+            started = time.perf_counter()
+            ok = await _post(client, op, variables)
+            if not ok:
+                raise RuntimeError(f"{op.name} failed for {variables}")
+            if i >= WARM_UP:
+                samples.append(time.perf_counter() - started)
+    return summary(samples)
+
+
+async def raw_latencies(
+    op: Operation, db: Database, subjects: int, requests: int, secret: bytes
+) -> dict[str, float]:
+    """The same statements, through the driver alone (one transaction per request, like the service)."""
+    rng = random.Random(11)
+    samples = []
+    driver = db.driver
+    for i in range(requests + WARM_UP):
+        statements = op.statements(rng, subjects, secret)
+        started = time.perf_counter()
+        async with driver.session(database="neo4j") as session:
+
+            async def work(tx: Any, todo: list[tuple[str, dict[str, Any]]] = statements) -> None:
+                for query, params in todo:
+                    result = await tx.run(query, params)
+                    await result.data()
+
+            await (
+                session.execute_write(work) if op.write or len(statements) > 1 else session.execute_read(work)
+            )
+        if i >= WARM_UP:
+            samples.append(time.perf_counter() - started)
+    return summary(samples)
+
+
+async def throughput(
+    op: Operation, url: str, subjects: int, concurrency: int, duration: float
+) -> dict[str, Any]:
+    done, errors = 0, 0
+    deadline = time.perf_counter() + duration
+
+    async def worker(seed: int) -> None:
+        nonlocal done, errors
+        rng = random.Random(seed)
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            while time.perf_counter() < deadline:
+                try:
+                    ok = await _post(client, op, op.variables(rng, subjects))
+                except httpx.HTTPError:
+                    ok = False
+                done += ok
+                errors += not ok
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(100 + i) for i in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return {"rps": round(done / elapsed, 1), "requests": done, "errors": errors}
+
+
+async def round_trips(op: Operation, db: Database, subjects: int, secret: bytes) -> int:
+    """Cypher statements one request sends, counted in-process."""
+    rng = random.Random(5)
+    before = StatementCounter.count
+    result = await schema.execute(
+        op.query,
+        variable_values=op.variables(rng, subjects),
+        context_value={"state": AppState(db=db, secret=secret)},
+    )
+    if result.errors:
+        raise RuntimeError(result.errors)
+    return StatementCounter.count - before
+
+
+def _hits(plan: dict[str, Any]) -> int:
+    return int(plan.get("dbHits", 0)) + sum(_hits(child) for child in plan.get("children", []))
+
+
+async def db_hits(op: Operation, db: Database, subjects: int, secret: bytes) -> int:
+    """Database hits by PROFILE of the operation's statements (independent of the machine's load)."""
+    rng = random.Random(5)
+    total = 0
+    async with db.driver.session(database="neo4j") as session:
+        for query, params in op.statements(rng, subjects, secret):
+            result = await session.run("PROFILE " + query, params)  # type: ignore[arg-type]
+            total += _hits((await result.consume()).profile or {})
+    return total
