@@ -58,6 +58,7 @@ class Reached:
     categories: set[str] = field(default_factory=set)
     paths: list[LineagePath] = field(default_factory=list)
     path_count: int = 0
+    _seen: set[LineagePath] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def observed(self) -> bool:
@@ -70,8 +71,9 @@ class Reached:
 
     def add(self, path: LineagePath) -> None:
         self.categories.update(path.categories)
-        if path in self.paths:
+        if path in self._seen:
             return
+        self._seen.add(path)
         self.path_count += 1
         if len(self.paths) < MAX_PATHS_PER_NODE:
             self.paths.append(path)
@@ -155,23 +157,14 @@ def _details(node: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: node[k] for k in _DETAIL_FIELDS if node and node.get(k) is not None}
 
 
-def _walk(
-    start: tuple[Step, ...],
-    held: Sequence[str],
-    raw: Mapping[str, Any],
-    skip_first: bool,
-) -> list[tuple[tuple[Step, ...], tuple[str, ...], Mapping[str, Any], Sequence[str]]]:
-    """Follow one map path: each prefix that still carries something, as (steps, categories, node, purposes)."""
-    out = []
-    steps, cats = start, list(held)
-    nodes = raw["nodes"][1:] if skip_first else raw["nodes"]
-    for node, flow in zip(nodes, raw["flows"], strict=False):
-        cats = narrow(cats, flow["categories"])
-        if not cats:
-            break
-        steps = (*steps, _step(node, via=flow["key"]))
-        out.append((steps, tuple(cats), node, flow.get("purposes") or ()))
-    return out
+def _paths(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The row's map paths with their nodes and flows looked up (the statement sends each of those once)."""
+    nodes = {n["id"]: n for n in row["pathNodes"]}
+    flows = {f["id"]: f for f in row["pathFlows"]}
+    return [
+        {**p, "nodes": [nodes[n] for n in p["nodes"]], "flows": [flows[f] for f in p["flows"]]}
+        for p in row["mapPaths"]
+    ]
 
 
 def _add_transfers(
@@ -259,7 +252,7 @@ def subject_lineage(
             sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
             p = Step(NodeKind.PURPOSE, mp["purpose"]["key"], mp["purpose"]["name"], via="map")
             c.add(p, LineagePath((subject, sys_step, p), False, cats), _details(mp["purpose"]))
-    for raw in row["mapPaths"]:
+    for raw in _paths(row):
         r = records.get(raw["record"])
         if r is None:
             continue
@@ -280,13 +273,22 @@ def _follow(
     purposes: Mapping[str, Mapping[str, Any]],
     beyond: set[tuple[NodeKind, str]],
 ) -> None:
-    """Add what one map path reaches within `max_hops`; note in `beyond` what lies just past the bound."""
-    for steps, cats, node, flow_purposes in _walk(start, held, raw, skip_first=True):
-        if len(steps) - 1 > max_hops:
-            beyond.add((_KIND[node["label"]], node["key"]))
+    """Add where one map path ends, with what still travels along it; note in `beyond` an end past the bound.
+
+    The statement returns every prefix of a path as a path of its own, so only the end is added here."""
+    steps, cats = start, list(held)
+    for node, flow in zip(raw["nodes"][1:], raw["flows"], strict=True):
+        cats = narrow(cats, flow["categories"])
+        if not cats:
             return
-        c.add(steps[-1], LineagePath(steps, False, cats), _details(node))
-        _add_flow_purposes(c, steps, cats, flow_purposes, purposes)
+        steps = (*steps, _step(node, via=flow["key"]))
+    end = raw["nodes"][-1]
+    if len(steps) - 1 > max_hops:
+        beyond.add((_KIND[end["label"]], end["key"]))
+        return
+    carried = tuple(cats)
+    c.add(steps[-1], LineagePath(steps, False, carried), _details(end))
+    _add_flow_purposes(c, steps, carried, raw["flows"][-1].get("purposes") or (), purposes)
 
 
 def _add_flow_purposes(
@@ -322,7 +324,7 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
             LineagePath((step,), False, tuple(narrow([category], [p["category"]]))),
             _details(p["purpose"]),
         )
-    for raw in row["mapPaths"]:
+    for raw in _paths(row):
         start = raw["nodes"][0]
         first = _step(start)
         if first.kind is NodeKind.SOURCE:

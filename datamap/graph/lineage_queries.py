@@ -24,9 +24,25 @@ _NODE: LiteralString = (
     "n {.key, .name, .role, .kind, .country, .operator, .backups, .organisation, .organisationName, "
     "label: head([l IN labels(n) WHERE l IN ['Source', 'System', 'Recipient']])}"
 )
-_FLOW: LiteralString = "f {.key, .categories, .purposes}"
 _PATH: LiteralString = (
-    "nodes: [n IN nodes(path) | " + _NODE + "], flows: [f IN relationships(path) | " + _FLOW + "]"
+    "nodes: [n IN nodes(path) | elementId(n)], flows: [f IN relationships(path) | elementId(f)]"
+)
+# The distinct nodes and flows the collected `paths` go through, once each (paths refer to them by element id).
+_PATH_PARTS: LiteralString = (
+    """
+CALL (paths) {
+  UNWIND paths AS p UNWIND nodes(p) AS n
+  WITH DISTINCT n
+  RETURN collect("""
+    + _NODE[:-1]
+    + """, id: elementId(n)}) AS pathNodes
+}
+CALL (paths) {
+  UNWIND paths AS p UNWIND relationships(p) AS f
+  WITH DISTINCT f
+  RETURN collect(f {.key, .categories, .purposes, id: elementId(f)}) AS pathFlows
+}
+"""
 )
 _TRANSFER: LiteralString = (
     "t {.key, .mechanism, .fromCountries, .toCountries, .validFrom, .validTo, .tiaReviewDate, "
@@ -73,12 +89,13 @@ CALL (s) {
     AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
         AND any(c IN f.categories WHERE any(hc IN h.categories
             WHERE c = hc OR c STARTS WITH hc + '.' OR hc STARTS WITH c + '.')))
-  RETURN collect({
-    record: h.id,
-    """
+  WITH collect({record: h.id, """
     + _PATH
+    + """}) AS mapPaths, collect(path) AS paths
+  """
+    + _PATH_PARTS
     + """
-  }) AS mapPaths
+  RETURN mapPaths, pathNodes, pathFlows
 }
 CALL (s) {
   MATCH (s)-[h:HELD_IN]->(sys:System)<-[:USES]-(p:Purpose)-[:PROCESSES]->(c:DataCategory)
@@ -104,7 +121,7 @@ CALL () {
 SUBJECT_LINEAGE_RETURN: LiteralString = """
 RETURN s.id AS subjectId, s.country AS country,
        $category IS NULL OR EXISTS { MATCH (:DataCategory {key: $category}) } AS categoryKnown,
-       records, disclosures, mapPaths, mapPurposes, purposes, transfers
+       records, disclosures, mapPaths, pathNodes, pathFlows, mapPurposes, purposes, transfers
 """
 
 SUBJECT_LINEAGE: LiteralString = SUBJECT_LINEAGE_BODY + SUBJECT_LINEAGE_RETURN
@@ -141,11 +158,13 @@ CALL (categories) {
     + """
     AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
         AND any(c IN f.categories WHERE c IN categories))
-  RETURN collect({
-    """
+  WITH collect({"""
     + _PATH
+    + """}) AS mapPaths, collect(path) AS paths
+  """
+    + _PATH_PARTS
     + """
-  }) AS mapPaths
+  RETURN mapPaths, pathNodes, pathFlows
 }
 CALL () {
   MATCH (p:Purpose)
@@ -161,6 +180,6 @@ CALL (categories) {
     + _TRANSFER
     + """) AS transfers
 }
-RETURN categories, stored, processed, mapPaths, purposes, transfers
+RETURN categories, stored, processed, mapPaths, pathNodes, pathFlows, purposes, transfers
 """
 )

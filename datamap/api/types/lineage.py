@@ -52,7 +52,13 @@ class Reached:
     observed: bool
     first_observed: dt.datetime | None
     path_count: int = strawberry.field(description="All paths found; `paths` lists at most 20")
-    paths: list[LineagePath]
+    node: strawberry.Private[dl.Reached]
+
+    @strawberry.field(
+        description="The paths that led here, observed and shortest first (built only when asked)"
+    )
+    def paths(self) -> list[LineagePath]:
+        return _paths(self.node)
 
     @staticmethod
     def common(n: dl.Reached) -> dict[str, Any]:
@@ -63,7 +69,7 @@ class Reached:
             "observed": n.observed,
             "first_observed": n.first_observed,
             "path_count": n.path_count,
-            "paths": _paths(n),
+            "node": n,
         }
 
 
