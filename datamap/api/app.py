@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -42,6 +44,9 @@ class DatamapGraphQL(GraphQL[dict[str, Any], None]):
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         return HTMLResponse(self.page)
+
+    def encode_json(self, data: Any) -> bytes:
+        return orjson.dumps(data)
 
 
 def create_app(state: AppState, *, close_db_on_shutdown: bool = True) -> Starlette:

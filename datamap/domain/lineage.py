@@ -252,13 +252,15 @@ def subject_lineage(
             sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
             p = Step(NodeKind.PURPOSE, mp["purpose"]["key"], mp["purpose"]["name"], via="map")
             c.add(p, LineagePath((subject, sys_step, p), False, cats), _details(mp["purpose"]))
+    held = {key: held_categories(r["categories"]) for key, r in records.items()}
     for raw in _paths(row):
         r = records.get(raw["record"])
         if r is None:
             continue
-        via, at = f"record:{r['id']}", r["at"]
-        first = _step(raw["nodes"][0], via=via, at=at)  # the record's system, or the source it came from
-        _follow(c, (subject, first), held_categories(r["categories"]), raw, max_hops, purposes, beyond)
+        first = _step(
+            raw["nodes"][0], via=f"record:{r['id']}", at=r["at"]
+        )  # the record's system, or its source
+        _follow(c, (subject, first), held[r["id"]], raw, max_hops, purposes, beyond)
     _add_transfers(c, row["transfers"], row.get("country"))
     # cut off: something lies just beyond the bound that no path within it reaches
     return c.lineage(as_of, bool(beyond - c.reached.keys()), row["subjectId"])

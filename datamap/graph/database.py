@@ -64,7 +64,7 @@ class Database:
             records, _, _ = await self.driver.execute_query(
                 query, params, routing_=routing, database_=self.settings.database
             )
-        return [native(r.data()) for r in records]
+        return [native(dict(r)) for r in records]
 
     @contextlib.contextmanager
     def _errors(self) -> Iterator[None]:
@@ -102,7 +102,7 @@ async def run(tx: AsyncManagedTransaction, query: LiteralString, **params: Any) 
     """One statement inside a transaction, records as dicts."""
     StatementCounter.count += 1
     result = await tx.run(query, params)
-    return [native(r.data()) async for r in result]
+    return [native(dict(r)) async for r in result]
 
 
 def native(value: Any) -> Any:
