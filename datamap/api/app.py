@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
