@@ -49,7 +49,9 @@ async def load_population(db: Database, subjects: int) -> dict[str, float]:
     if rows and rows[0]["subjects"] == subjects:
         print(f"population of {subjects} subjects already loaded")
         return {}
-    await db.write("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS")
+    async with db.driver.session(database="neo4j") as session:  # batched deletes need an implicit transaction
+        result = await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS")
+        await result.consume()
     await apply_schema(db)
     seed = await load_seed(db, SECRET)
     before = (await db.read("MATCH ()-[r]->() RETURN count(r) AS n"))[0]["n"]
