@@ -22,7 +22,7 @@ def _identifiers(args: argparse.Namespace) -> list[SubjectIdentifier]:
     return parse_identifiers(email=args.email, phone=args.phone, external_id=args.external_id)
 
 
-def _date(text: str) -> dt.date:
+def date_argument(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -121,10 +121,10 @@ def add_parser(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     actions = p.add_subparsers(dest="action", required=True)
     plan = actions.add_parser("plan", help="every place the subject's data is or went, as ordered tasks")
     add_subject_arguments(plan)
-    plan.add_argument("--as-of", type=_date)
+    plan.add_argument("--as-of", type=date_argument)
     request = actions.add_parser("request", help="open a request (its tasks are the plan now)")
     add_subject_arguments(request)
-    request.add_argument("--received-at", type=_datetime, required=True)
+    request.add_argument("--received-at", type=date_argumenttime, required=True)
     request.add_argument("--jurisdiction", choices=[j.value for j in Jurisdiction], default="gdpr")
     request.add_argument(
         "--channel", choices=["email", "web_form", "post", "phone", "in_person"], required=True

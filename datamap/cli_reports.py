@@ -8,12 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+from datamap.cli_erasure import date_argument
 
 
 def cmd_report(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
@@ -71,10 +66,10 @@ def add_parser(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     reports = p.add_subparsers(dest="report", required=True)
     ropa = reports.add_parser("ropa", help="the record of processing activities (Art. 30)")
     ropa.add_argument("--format", choices=["csv", "xlsx", "json"], default="csv")
-    ropa.add_argument("--as-of", type=_date)
+    ropa.add_argument("--as-of", type=date_argument)
     ropa.add_argument("--output", help="file to write (needed for xlsx on a terminal)")
     transfers = reports.add_parser("transfers", help="the transfer register with each mechanism's validity")
-    transfers.add_argument("--as-of", type=_date)
+    transfers.add_argument("--as-of", type=date_argument)
     standard = reports.add_parser(
         "shine-the-light", help="the business-wide Shine-the-Light report of a year"
     )

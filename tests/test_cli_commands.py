@@ -14,15 +14,20 @@ from datamap.graph.database import Database
 from tests.conftest import SECRET
 
 
-@pytest.fixture
-def run(seeded: Database, neo4j_settings: Neo4jSettings):  # type: ignore[no-untyped-def]
-    env = {
+def environment_for(settings: Neo4jSettings) -> dict[str, str]:
+    """The environment that points the `datamap` command at the test Neo4j."""
+    return {
         **os.environ,
-        "DATAMAP_NEO4J_URI": neo4j_settings.uri,
-        "DATAMAP_NEO4J_USER": neo4j_settings.user,
-        "DATAMAP_NEO4J_PASSWORD": neo4j_settings.password,
+        "DATAMAP_NEO4J_URI": settings.uri,
+        "DATAMAP_NEO4J_USER": settings.user,
+        "DATAMAP_NEO4J_PASSWORD": settings.password,
         "DATAMAP_HASH_SECRET": SECRET.decode(),
     }
+
+
+@pytest.fixture
+def run(seeded: Database, neo4j_settings: Neo4jSettings):  # type: ignore[no-untyped-def]
+    env = environment_for(neo4j_settings)
 
     def call(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -77,13 +82,7 @@ def test_plan_request_status_and_certificate_from_the_command_line(run) -> None:
 def test_reports_from_the_command_line(seeded: Database, neo4j_settings: Neo4jSettings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import openpyxl
 
-    env = {
-        **os.environ,
-        "DATAMAP_NEO4J_URI": neo4j_settings.uri,
-        "DATAMAP_NEO4J_USER": neo4j_settings.user,
-        "DATAMAP_NEO4J_PASSWORD": neo4j_settings.password,
-        "DATAMAP_HASH_SECRET": SECRET.decode(),
-    }
+    env = environment_for(neo4j_settings)
 
     def report(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
