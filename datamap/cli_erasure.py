@@ -124,7 +124,7 @@ def add_parser(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     plan.add_argument("--as-of", type=date_argument)
     request = actions.add_parser("request", help="open a request (its tasks are the plan now)")
     add_subject_arguments(request)
-    request.add_argument("--received-at", type=date_argumenttime, required=True)
+    request.add_argument("--received-at", type=_datetime, required=True)
     request.add_argument("--jurisdiction", choices=[j.value for j in Jurisdiction], default="gdpr")
     request.add_argument(
         "--channel", choices=["email", "web_form", "post", "phone", "in_person"], required=True
