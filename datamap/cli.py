@@ -87,7 +87,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _with_db(prepare)
     app = create_app(AppState(db=Database(Neo4jSettings.from_env()), secret=secret))
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
     return 0
 
 
@@ -189,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--load-seed", action="store_true", help="load seed/ (idempotent) before serving")
+    p.add_argument("--access-log", action="store_true", help="log every request")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(

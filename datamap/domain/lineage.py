@@ -245,14 +245,15 @@ def subject_lineage(
         if d["purpose"]:
             p = Step(NodeKind.PURPOSE, d["purpose"]["key"], d["purpose"]["name"], via=f"disclosure:{d['id']}")
             c.add(p, LineagePath((subject, rec, p), True, cats), _details(d["purpose"]))
+    held = {key: held_categories(r["categories"]) for key, r in records.items()}
     for mp in row["mapPurposes"]:
         r = records.get(mp["record"])
-        cats = tuple(narrow(held_categories(r["categories"]), [mp["category"]])) if r else ()
-        if cats and r:
+        purpose = purposes.get(mp["purpose"])
+        cats = tuple(narrow(held[r["id"]], [mp["category"]])) if r and purpose else ()
+        if cats and r and purpose:
             sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
-            p = Step(NodeKind.PURPOSE, mp["purpose"]["key"], mp["purpose"]["name"], via="map")
-            c.add(p, LineagePath((subject, sys_step, p), False, cats), _details(mp["purpose"]))
-    held = {key: held_categories(r["categories"]) for key, r in records.items()}
+            p = Step(NodeKind.PURPOSE, purpose["key"], purpose["name"], via="map")
+            c.add(p, LineagePath((subject, sys_step, p), False, cats), _details(purpose))
     for raw in _paths(row):
         r = records.get(raw["record"])
         if r is None:

@@ -107,13 +107,19 @@ async def run(tx: AsyncManagedTransaction, query: LiteralString, **params: Any) 
 
 def native(value: Any) -> Any:
     """Driver values to Python ones (neo4j.time.Date -> datetime.date, ...), recursively."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str or value is None or kind is int or kind is bool or kind is float:
+        return value
+    if kind is dict:
         return {k: native(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if kind is list:
         return [native(v) for v in value]
-    if isinstance(value, neo4j.time.Date | neo4j.time.DateTime):
+    if kind in _TEMPORAL:
         return value.to_native()
     return value
+
+
+_TEMPORAL = frozenset({neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time, neo4j.time.Duration})
 
 
 __all__ = ["Database", "Neo4jError", "Records", "Transaction", "neo4j", "run"]

@@ -101,7 +101,7 @@ CALL (s) {
   MATCH (s)-[h:HELD_IN]->(sys:System)<-[:USES]-(p:Purpose)-[:PROCESSES]->(c:DataCategory)
   WHERE h.at <= $asOfEnd AND p.validFrom <= $asOf AND (p.validTo IS NULL OR p.validTo > $asOf)
     AND any(hc IN h.categories WHERE c.key = hc OR c.key STARTS WITH hc + '.' OR hc STARTS WITH c.key + '.')
-  RETURN collect(DISTINCT {record: h.id, purpose: p {.key, .name, .legalBasis}, category: c.key}) AS mapPurposes
+  RETURN collect(DISTINCT {record: h.id, purpose: p.key, category: c.key}) AS mapPurposes
 }
 CALL () {
   MATCH (p:Purpose)
