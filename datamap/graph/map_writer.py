@@ -69,22 +69,26 @@ def _q(text: str) -> LiteralString:
 _UPSERT = {
     label: _q(f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row") for label in NODE_LABELS
 }
+# Labels and relationship types below come from the constant tables above, never from input.
 _CLEAR_EDGES = {
-    (a, rel, b): _q(f"MATCH (a:{a})-[r:{rel}]->(:{b}) WHERE a.key IN $keys DELETE r")
-    for a, rel, b in EDGE_TYPES
+    (from_label, rel_type, to_label): _q(
+        f"MATCH (a:{from_label})-[r:{rel_type}]->(:{to_label}) WHERE a.key IN $keys DELETE r"
+    )
+    for from_label, rel_type, to_label in EDGE_TYPES
 }
 _CREATE_EDGES = {
-    (a, rel, b): _q(
-        f"UNWIND $rows AS row MATCH (a:{a} {{key: row.from}}) MATCH (b:{b} {{key: row.to}}) MERGE (a)-[:{rel}]->(b)"
+    (from_label, rel_type, to_label): _q(
+        f"UNWIND $rows AS row MATCH (a:{from_label} {{key: row.from}}) MATCH (b:{to_label} {{key: row.to}}) "
+        f"MERGE (a)-[:{rel_type}]->(b)"
     )
-    for a, rel, b in EDGE_TYPES
+    for from_label, rel_type, to_label in EDGE_TYPES
 }
 _CREATE_FLOWS = {
-    (a, b): _q(
-        f"UNWIND $rows AS row MATCH (a:{a} {{key: row.from}}) MATCH (b:{b} {{key: row.to}}) "
+    (from_label, to_label): _q(
+        f"UNWIND $rows AS row MATCH (a:{from_label} {{key: row.from}}) MATCH (b:{to_label} {{key: row.to}}) "
         "CREATE (a)-[f:FLOWS_TO]->(b) SET f = row.props"
     )
-    for a, b in FLOW_ENDS
+    for from_label, to_label in FLOW_ENDS
 }
 _CLEAR_FLOWS: LiteralString = (
     "MATCH (:Source|System)-[f:FLOWS_TO]->(:System|Recipient) WHERE f.key IN $keys DELETE f"
