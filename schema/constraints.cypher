@@ -1,6 +1,6 @@
 // datamap graph schema, applied idempotently at start (`datamap schema apply`, and by `serve`).
 // Statements are separated by semicolons; comments start with //.
-// SCHEMA_VERSION 2
+// SCHEMA_VERSION 3
 
 // The map: every keyed label is unique on `key`.
 CREATE CONSTRAINT organisation_key IF NOT EXISTS FOR (n:Organisation) REQUIRE n.key IS UNIQUE;
@@ -39,3 +39,4 @@ CREATE CONSTRAINT legal_hold_id IF NOT EXISTS FOR (n:LegalHold) REQUIRE n.id IS 
 CREATE CONSTRAINT stl_request_key IF NOT EXISTS FOR (n:ShineTheLightRequest) REQUIRE n.key IS UNIQUE;
 CREATE INDEX erasure_request_subject IF NOT EXISTS FOR (n:ErasureRequest) ON (n.subjectId);
 CREATE INDEX erasure_task_key IF NOT EXISTS FOR (n:ErasureTask) ON (n.key);
+CREATE CONSTRAINT erasure_lock_subject IF NOT EXISTS FOR (n:ErasureLock) REQUIRE n.subjectId IS UNIQUE;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from datamap.domain.erasure_workflow import Outcome
@@ -207,3 +208,78 @@ async def test_deadlines_extension_and_overdue_requests(api: GraphQLClient) -> N
     assert "once" in errors[0]
     everything = (await api.query(listed, overdue=None))["erasureRequests"]
     assert {r["id"] for r in everything} == {old["id"], recent["id"]}
+
+
+async def test_a_request_about_someone_the_graph_does_not_know_completes_at_once(api: GraphQLClient) -> None:
+    request = await open_request(api, "stranger@example.com")
+    assert request["status"] == "COMPLETE" and [t["key"] for t in request["tasks"]] == ["suppress:subject"]
+    assert request["warnings"] == ["the graph holds no record of this subject"]
+    cert = await api.query(
+        "query($id: ID!) { erasureCertificate(request: $id) { intact } }", id=request["id"]
+    )
+    assert cert["erasureCertificate"]["intact"]
+    again = await open_request(api, "stranger@example.com")
+    assert again["id"] != request["id"], "a completed request does not block a new one"
+
+
+async def test_concurrent_last_verifications_complete_the_request(
+    api: GraphQLClient, seeded: Database
+) -> None:
+    request = await open_request(api, JORDAN)
+    await settle_all(api, request, verify=False)
+    waiting = (await api.query(GET, id=request["id"]))["erasureRequest"]["tasks"]
+    unverified = [t for t in waiting if not t["verified"]]
+    for t in unverified[:-2]:
+        await api.query(VERIFY, task=t["id"], evidence="checked")
+    await asyncio.gather(*(erasure.verify_task(seeded, t["id"], "checked at once") for t in unverified[-2:]))
+    done = (await api.query(GET, id=request["id"]))["erasureRequest"]
+    assert done["status"] == "COMPLETE" and done["completedAt"]
+    cert = await api.query(
+        "query($id: ID!) { erasureCertificate(request: $id) { intact } }", id=request["id"]
+    )
+    assert cert["erasureCertificate"]["intact"]
+
+
+async def test_two_concurrent_requests_for_one_subject_open_one(seeded: Database) -> None:
+    from datamap.domain.deadlines import Jurisdiction
+    from datamap.domain.identifiers import parse_identifiers
+    from tests.conftest import SECRET
+
+    given = erasure.ErasureRequestInput(
+        identifiers=parse_identifiers(email=ANNA),
+        received_at=dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC),
+        jurisdiction=Jurisdiction.GDPR,
+        channel="post",
+        identity_method="government_id",
+    )
+
+    async def attempt() -> Any:
+        try:
+            return await erasure.request_erasure(seeded, given, SECRET)
+        except ValidationError as exc:
+            return exc
+
+    results = await asyncio.gather(attempt(), attempt(), attempt())
+    assert len([r for r in results if isinstance(r, erasure.RequestView)]) == 1
+    assert all("still open" in str(r) for r in results if isinstance(r, ValidationError))
+
+
+async def test_a_lifted_hold_no_longer_restricts(api: GraphQLClient) -> None:
+    hold = await api.query("""mutation { placeLegalHold(subject: {email: "anna.jansen@example.com"},
+      categories: ["user.contact.email"], reason: "claim 7") { id } }""")
+    hold_id = hold["placeLegalHold"]["id"]
+    lifted = await api.query(
+        "mutation($id: ID!) { liftLegalHold(hold: $id, reason: 'settled') { liftedAt } }".replace(
+            "'settled'", '"settled"'
+        ),
+        id=hold_id,
+    )
+    assert lifted["liftLegalHold"]["liftedAt"]
+    plan = await api.query(
+        '{ erasurePlan(subject: {email: "anna.jansen@example.com"}) { tasks { action } } }'
+    )
+    assert "RESTRICT" not in {t["action"] for t in plan["erasurePlan"]["tasks"]}
+    errors = await api.errors(
+        'mutation($id: ID!) { liftLegalHold(hold: $id, reason: "again") { id } }', id=hold_id
+    )
+    assert "no legal hold" in errors[0]

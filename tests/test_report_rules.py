@@ -39,7 +39,7 @@ def test_shine_the_light_due_30_days_at_the_designated_address_else_150() -> Non
 
 @pytest.mark.parametrize(
     ("received", "first"),
-    [(D(2024, 2, 29), D(2023, 2, 28)), (D(2025, 3, 1), D(2024, 3, 1)), (D(2025, 1, 31), D(2024, 1, 31))],
+    [(D(2024, 2, 29), D(2023, 3, 1)), (D(2025, 3, 1), D(2024, 3, 2)), (D(2025, 1, 31), D(2024, 2, 1))],
 )
 def test_ccpa_looks_back_twelve_months(received: dt.date, first: dt.date) -> None:
     assert twelve_months_before(received) == (first, received)

@@ -42,45 +42,45 @@ async def stl_report(api: GraphQLClient, received: str) -> dict[str, Any]:
 async def test_shine_the_light_lists_exactly_last_years_disclosures_for_third_parties_own_marketing(
     api: GraphQLClient,
 ) -> None:
-    # counted: 2025, third parties (and a legal-entity affiliate), for their own direct marketing
+    # counted: 2024, third parties (and a legal-entity affiliate), for their own direct marketing
     await disclose(
         api,
         "marketing_partners",
         "marketing_partner_sharing",
-        "2025-03-01T10:00:00Z",
+        "2024-03-01T10:00:00Z",
         ["user.name", "user.contact.email"],
     )
     await disclose(
         api,
         "sharpspring_technologies",
         "affiliate_sharing",
-        "2025-12-31T23:30:00-08:00",
+        "2024-12-31T23:30:00-08:00",
         ["user.contact.phone_number"],
     )
     # not counted: a service provider, another purpose, another year
     await disclose(
-        api, "payment_processor", "billing", "2025-05-01T10:00:00Z", ["user.financial.payment_history"]
+        api, "payment_processor", "billing", "2024-05-01T10:00:00Z", ["user.financial.payment_history"]
     )
-    await disclose(api, "marketing_partners", "sales", "2025-06-01T10:00:00Z", ["user.workplace"])
+    await disclose(api, "marketing_partners", "sales", "2024-06-01T10:00:00Z", ["user.workplace"])
     await disclose(
         api,
         "marketing_partners",
         "marketing_partner_sharing",
-        "2024-12-31T23:00:00Z",
+        "2023-12-31T23:00:00Z",
         ["user.behavior.purchase_history"],
     )
     await disclose(
         api,
         "data_aggregators",
         "marketing_partner_sharing",
-        "2026-01-01T00:30:00Z",
+        "2025-01-01T00:30:00Z",
         ["user.financial.qualification"],
     )
 
-    first = await stl_report(api, "2026-03-02")
-    assert first["year"] == 2025 and first["route"] == "disclosure_report" and not first["repeated"]
-    assert first["due"] == "2026-04-01"
-    # 23:30 on 31 Dec in California is 2026 in UTC; disclosures are counted in UTC
+    first = await stl_report(api, "2025-03-02")
+    assert first["year"] == 2024 and first["route"] == "disclosure_report" and not first["repeated"]
+    assert first["due"] == "2025-04-01"
+    # 23:30 on 31 Dec in California is 2025 in UTC; disclosures are counted in UTC
     assert [c["letter"] for c in first["categories"]] == ["A", "B"]
     assert [t["key"] for t in first["thirdParties"]] == ["marketing_partners"]
     assert first["thirdParties"][0]["categories"] == ["A", "B"]
@@ -92,13 +92,13 @@ async def test_shine_the_light_lists_exactly_last_years_disclosures_for_third_pa
         and "<li>(B) Electronic mail address</li>" in first["letterHtml"]
     )
 
-    second = await stl_report(api, "2026-11-20")
+    second = await stl_report(api, "2025-11-20")
     assert second["repeated"] and second["requestId"] == first["requestId"]
-    assert second["firstReceived"] == "2026-03-02" and second["json"] == first["json"]
+    assert second["firstReceived"] == "2025-03-02" and second["json"] == first["json"]
     assert "one response per calendar year" in second["letterText"]
 
-    next_year = await stl_report(api, "2027-01-05")
-    assert not next_year["repeated"] and next_year["year"] == 2026
+    next_year = await stl_report(api, "2026-01-05")
+    assert not next_year["repeated"] and next_year["year"] == 2025
     assert [t["key"] for t in next_year["thirdParties"]] == ["data_aggregators", "sharpspring_technologies"]
     affiliate = next(t for t in next_year["thirdParties"] if t["key"] == "sharpspring_technologies")
     assert affiliate["name"] == "SharpSpring Technologies Inc" and affiliate["categories"] == ["M"]
@@ -254,7 +254,7 @@ async def test_ccpa_right_to_know_covers_the_twelve_months_before_the_request(ap
       windowFrom windowTo categoriesCollected sources purposes thirdPartyCategories soldOrShared
       disclosedForBusinessPurpose } }"""
     report = (await api.query(query))["ccpaRightToKnow"]
-    assert (report["windowFrom"], report["windowTo"]) == ("2019-04-15", "2020-04-15")
+    assert (report["windowFrom"], report["windowTo"]) == ("2019-04-16", "2020-04-15")
     assert report["categoriesCollected"] == [], "the records of January 2019 fall before the window"
     assert "user.contact.address" in report["soldOrShared"]  # marketing partners, June 2019
     assert report["disclosedForBusinessPurpose"] == [
@@ -265,3 +265,13 @@ async def test_ccpa_right_to_know_covers_the_twelve_months_before_the_request(ap
     earlier = (await api.query(query.replace("2020-04-15", "2019-03-01")))["ccpaRightToKnow"]
     assert "user.financial.payment_history" in earlier["categoriesCollected"]
     assert "user.financial.transaction_id" in earlier["disclosedForBusinessPurpose"]  # the payment processor
+
+
+async def test_reports_refuse_ambiguous_or_impossible_requests(api: GraphQLClient) -> None:
+    both = {"email": "anna.jansen@example.com", "phone": "+1 415 555 0134"}  # two different people
+    errors = await api.errors(STL, customer=both, receivedAt="2026-03-02")
+    assert "belong to different subjects" in errors[0]
+    errors = await api.errors(STL, customer=CUSTOMER, receivedAt="2999-01-01")
+    assert "in the future" in errors[0]
+    errors = await api.errors("{ shineTheLightStandardReport(year: 0) { year } }")
+    assert "year: 0 is out of range" in errors[0]

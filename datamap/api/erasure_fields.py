@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -13,6 +14,18 @@ from datamap.api.types import erasure as t
 from datamap.domain.deadlines import Jurisdiction
 from datamap.domain.erasure_workflow import Outcome, RequestStatus
 from datamap.services import erasure
+
+
+def _hold(hold: dict[str, Any]) -> t.LegalHold:
+    return t.LegalHold(
+        id=strawberry.ID(hold["id"]),
+        categories=hold["categories"],
+        systems=hold["systems"],
+        reason=hold["reason"],
+        until=hold.get("until"),
+        placed_at=hold["placedAt"],
+        lifted_at=hold.get("liftedAt"),
+    )
 
 
 @strawberry.type
@@ -127,11 +140,8 @@ class ErasureMutation:
             until=until,
             systems=systems or [],
         )
-        return t.LegalHold(
-            id=strawberry.ID(hold["id"]),
-            categories=hold["categories"],
-            systems=hold["systems"],
-            reason=hold["reason"],
-            until=hold.get("until"),
-            placed_at=hold["placedAt"],
-        )
+        return _hold(hold)
+
+    @strawberry.mutation(description="End a legal hold; plans made afterwards erase what it kept")
+    async def lift_legal_hold(self, info: Info, hold: strawberry.ID, reason: str) -> t.LegalHold:
+        return _hold(await erasure.lift_legal_hold(state_of(info).db, str(hold), reason))

@@ -14,8 +14,9 @@ THIRD_PARTY_ROLES = frozenset({"third_party", "affiliate", "joint_controller"})
 
 
 def twelve_months_before(received: dt.date) -> tuple[dt.date, dt.date]:
-    """The window: the same day twelve months earlier (29 Feb -> 28 Feb) up to the day of receipt."""
-    return add_months(received, -12), received
+    """The window: twelve months up to the day of receipt, both ends included (received 15 Apr 2020:
+    16 Apr 2019 to 15 Apr 2020; from 29 Feb, the day after 28 Feb of the year before)."""
+    return add_months(received, -12) + dt.timedelta(days=1), received
 
 
 @dataclass

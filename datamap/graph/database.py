@@ -48,9 +48,12 @@ class Database:
 
     async def verify(self) -> None:
         """Raise `DatabaseUnavailable` saying why Neo4j cannot be used."""
-        with self._errors():
-            await self.driver.verify_connectivity()
-            await self.driver.execute_query("RETURN 1", database_=self.settings.database)
+        try:
+            with self._errors():
+                await self.driver.verify_connectivity()
+                await self.driver.execute_query("RETURN 1", database_=self.settings.database)
+        except (ConfigurationError, ValueError) as exc:
+            raise DatabaseUnavailable(f"Neo4j URI {self.settings.uri!r} is not usable: {exc}") from None
 
     async def read(self, query: LiteralString, **params: Any) -> Records:
         return await self._run(query, params, RoutingControl.READ)
@@ -88,8 +91,6 @@ class Database:
                     "(DATAMAP_NEO4J_DATABASE)"
                 ) from None
             raise
-        except (ConfigurationError, ValueError) as exc:
-            raise DatabaseUnavailable(f"Neo4j URI {self.settings.uri!r} is not usable: {exc}") from None
 
     async def transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` as one write transaction: all its statements commit together or not at all."""

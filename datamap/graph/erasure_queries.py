@@ -1,7 +1,8 @@
 """Erasure: the plan's one statement, and the workflow's persistence (requests, tasks, events, suppression).
 
-Tasks are locked by writing their `version` first, so two concurrent updates of one task serialise and the
-second sees the first's result. Every workflow change is one transaction of a few statements.
+A task is changed only after writing its request's `version` (and its own): updates of one request's tasks
+serialise, so the second sees the first's result, the last verification always completes the request, and a
+task's dependencies cannot change under it. Every workflow change is one transaction of a few statements.
 """
 
 from __future__ import annotations
@@ -43,8 +44,12 @@ RETURN sup.createdAt AS since, sup.erasedAt AS erasedAt, [r IN requests | r.id] 
 ORDER BY since LIMIT 1
 """
 
+# Opening a request first takes the subject's lock node, so two concurrent requests for one subject serialise.
 OPEN_REQUESTS_OF_SUBJECT: LiteralString = """
-MATCH (r:ErasureRequest {subjectId: $subjectId}) WHERE r.completedAt IS NULL
+MERGE (lock:ErasureLock {subjectId: $subjectId})
+SET lock.at = $now
+WITH lock
+OPTIONAL MATCH (r:ErasureRequest {subjectId: $subjectId}) WHERE r.completedAt IS NULL
 RETURN r.id AS id
 """
 
@@ -65,7 +70,7 @@ RETURN r.id AS id
 
 LOCK_TASK: LiteralString = """
 MATCH (t:ErasureTask {id: $id})-[:PART_OF]->(r:ErasureRequest)
-SET t.version = t.version + 1
+SET r.version = r.version + 1, t.version = t.version + 1
 RETURN t {.*, history: [(e:ErasureEvent)-[:OF]->(t) | e {.*}]} AS task, r {.*} AS request,
        [(d:ErasureTask)-[:PART_OF]->(r) WHERE d.key IN t.dependsOn | d {.key, .status}] AS dependencies,
        [(e:ErasureEvent)-[:OF]->(t) WHERE e.idempotencyKey = $idempotencyKey | e {.*}] AS prior

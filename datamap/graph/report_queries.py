@@ -16,9 +16,10 @@ _RECIPIENT: LiteralString = (
 )
 _BUSINESS: LiteralString = """
 CALL () {
-  MATCH (n:Notice)-[:PUBLISHED_BY]->(c:Organisation)
+  OPTIONAL MATCH (n:Notice)-[:PUBLISHED_BY]->(c:Organisation)
   RETURN n {.shineTheLightRoute, .securityMeasures, .title, .effective} AS notice,
          c {.key, .name, .address, .country} AS controller
+  ORDER BY n.effective DESC
   LIMIT 1
 }
 CALL () {

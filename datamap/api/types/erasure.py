@@ -247,6 +247,7 @@ class LegalHold:
     reason: str
     until: dt.date | None
     placed_at: dt.datetime
+    lifted_at: dt.datetime | None = None
 
 
 @strawberry.input

@@ -3,7 +3,13 @@
 Every mutation is one write transaction: it commits whole or not at all.
 """
 
-from datamap.services.erasure.plans import PLAN_HOPS, place_legal_hold, plan, suppressed_since
+from datamap.services.erasure.plans import (
+    PLAN_HOPS,
+    lift_legal_hold,
+    place_legal_hold,
+    plan,
+    suppressed_since,
+)
 from datamap.services.erasure.requests import (
     Certificate,
     completion_certificate,
@@ -23,6 +29,7 @@ __all__ = [
     "completion_certificate",
     "extend_deadline",
     "get_request",
+    "lift_legal_hold",
     "list_requests",
     "place_legal_hold",
     "plan",

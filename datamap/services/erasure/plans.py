@@ -91,3 +91,15 @@ async def suppressed_since(
     """When a subject was suppressed (and erased), if it was."""
     rows = await db.read(q.SUPPRESSED, hashes=[i.keyed_hash(secret) for i in identifiers])
     return rows[0] if rows else None
+
+
+async def lift_legal_hold(
+    db: Database, hold_id: str, reason: str, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """End a legal hold; later plans erase what it kept."""
+    if not reason.strip():
+        raise ValidationError("reason: say why the hold ends")
+    rows = await db.write(q.LIFT_HOLD, id=hold_id, now=now or utc_now(), reason=reason)
+    if not rows:
+        raise NotFound(f"hold: no legal hold {hold_id!r} in force")
+    return dict(rows[0]["hold"])

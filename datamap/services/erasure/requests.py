@@ -20,11 +20,12 @@ from datamap.domain.erasure_workflow import (
     check_channel,
     digest,
 )
+from datamap.domain.subject_events import new_subject_id
 from datamap.errors import NotFound, ValidationError
 from datamap.graph import erasure_queries as q
 from datamap.graph.database import Database, Transaction, run
 from datamap.services.erasure.plans import plan_from_rows, plan_params
-from datamap.services.erasure.views import ErasureRequestInput, RequestView, utc_now, view
+from datamap.services.erasure.views import ErasureRequestInput, RequestView, complete_if_done, utc_now, view
 
 
 async def request_erasure(
@@ -43,13 +44,16 @@ async def request_erasure(
     hashes = [i.keyed_hash(secret) for i in given.identifiers]
     rule = DeadlineRule(given.jurisdiction)
     received = given.received_at.astimezone(dt.UTC)
+    received_day = given.received_at.date()  # deadlines count from the day of receipt where it was received
     request_id = uuid.uuid4().hex
 
     async def work(tx: Transaction) -> RequestView:
         day, params = plan_params(hashes, now.date())
         found, known_hashes = plan_from_rows(await run(tx, q.ERASURE_PLAN, **params), day)
-        subject_id = found.subject_id if found else "s_" + hashes[0][:32]
-        open_requests = await run(tx, q.OPEN_REQUESTS_OF_SUBJECT, subjectId=subject_id)
+        subject_id = found.subject_id if found else new_subject_id(hashes)
+        open_requests = [
+            r for r in await run(tx, q.OPEN_REQUESTS_OF_SUBJECT, subjectId=subject_id, now=now) if r["id"]
+        ]
         if open_requests:
             raise ValidationError(
                 f"subject: erasure request {open_requests[0]['id']} for this subject is still open; "
@@ -66,12 +70,13 @@ async def request_erasure(
             "channel": given.channel,
             "identityMethod": given.identity_method,
             "identityReference": given.identity_reference,
-            "deadline": rule.due(received.date()),
+            "receivedDate": received_day,
+            "deadline": rule.due(received_day),
             "version": 0,
             "warnings": warnings,
             "art19Recipients": [r.key for r in found.recipients] if found else [],
         }
-        confirm = rule.receipt_confirmation_due(received.date())
+        confirm = rule.receipt_confirmation_due(received_day)
         if confirm is not None:
             request["receiptConfirmationDue"] = confirm
         suppression = next(t for t in tasks if t["key"] == SUPPRESSION_KEY)
@@ -92,7 +97,9 @@ async def request_erasure(
                 "evidenceDigest": suppression["claimedEvidenceDigest"],
             },
         )
-        return view(request, tasks, now.date())
+        await complete_if_done(tx, request_id, now)  # nothing to do but the suppression entry: complete now
+        (row,) = await run(tx, q.REQUEST_WITH_TASKS, id=request_id)
+        return view(row["request"], row["tasks"], now.date())
 
     return await db.transaction(work)
 
@@ -197,7 +204,10 @@ async def extend_deadline(
             raise ValidationError(f"request {request_id}: already complete")
         rule = DeadlineRule(Jurisdiction(request["jurisdiction"]))
         extended = rule.check_extension(
-            request["receivedAt"].date(), now.date(), reason, request.get("extendedDeadline") is not None
+            (request.get("receivedDate") or request["receivedAt"].date()),
+            now.date(),
+            reason,
+            request.get("extendedDeadline") is not None,
         )
         await run(
             tx,
@@ -230,5 +240,10 @@ async def completion_certificate(db: Database, request_id: str) -> Certificate:
         raise ValidationError(
             f"request {request_id}: not complete ({found.status.value}); unverified tasks: {', '.join(unsettled)}"
         )
+    stored = found.request.get("certificateDigest")
+    if stored is None:
+        raise ValidationError(
+            f"request {request_id}: complete, but no certificate digest was kept at completion"
+        )
     document, certificate_digest = certificate(found.request, found.tasks)
-    return Certificate(request_id, document, certificate_digest, found.request["certificateDigest"])
+    return Certificate(request_id, document, certificate_digest, stored)

@@ -8,18 +8,15 @@ from typing import Any
 
 from datamap.domain.erasure_workflow import (
     Outcome,
-    RequestStatus,
     TaskStatus,
-    certificate,
     check_outcome,
     check_verification,
     digest,
-    request_status,
 )
 from datamap.errors import NotFound, ValidationError
 from datamap.graph import erasure_queries as q
 from datamap.graph.database import Database, Transaction, run
-from datamap.services.erasure.views import task_state, utc_now
+from datamap.services.erasure.views import complete_if_done, task_state, utc_now
 
 
 class _Replay(Exception):
@@ -117,15 +114,7 @@ async def verify_task(
             "at": now,
         }
         (row,) = await run(tx, q.UPDATE_TASK, id=task_id, changes=changes, event=event)
-        await _complete_if_done(tx, locked["request"]["id"], now)
+        await complete_if_done(tx, locked["request"]["id"], now)
         return dict(row["task"])
 
     return await db.transaction(work)
-
-
-async def _complete_if_done(tx: Transaction, request_id: str, now: dt.datetime) -> None:
-    (row,) = await run(tx, q.REQUEST_WITH_TASKS, id=request_id)
-    if request_status([task_state(t) for t in row["tasks"]]) is not RequestStatus.COMPLETE:
-        return
-    _, certificate_digest = certificate({**row["request"], "completedAt": now}, row["tasks"])
-    await run(tx, q.COMPLETE_REQUEST, id=request_id, now=now, digest=certificate_digest)

@@ -15,9 +15,12 @@ from datamap.domain.erasure_workflow import (
     RequestStatus,
     TaskState,
     TaskStatus,
+    certificate,
     request_status,
 )
 from datamap.domain.identifiers import SubjectIdentifier
+from datamap.graph import erasure_queries as q
+from datamap.graph.database import Transaction, run
 
 
 def utc_now() -> dt.datetime:
@@ -63,3 +66,12 @@ def view(request: dict[str, Any], tasks: list[dict[str, Any]], today: dt.date | 
         deadline,
         is_overdue(deadline, today, status is RequestStatus.COMPLETE),
     )
+
+
+async def complete_if_done(tx: Transaction, request_id: str, now: dt.datetime) -> None:
+    """When every task is settled and verified: keep the certificate's digest and clear the subject layer."""
+    (row,) = await run(tx, q.REQUEST_WITH_TASKS, id=request_id)
+    if request_status([task_state(t) for t in row["tasks"]]) is not RequestStatus.COMPLETE:
+        return
+    _, certificate_digest = certificate({**row["request"], "completedAt": now}, row["tasks"])
+    await run(tx, q.COMPLETE_REQUEST, id=request_id, now=now, digest=certificate_digest)

@@ -12,9 +12,10 @@ from datamap.domain import shine_the_light as stl
 from datamap.domain.documents import Document
 from datamap.domain.erasure_workflow import digest
 from datamap.domain.identifiers import SubjectIdentifier
+from datamap.errors import ValidationError
 from datamap.graph import report_queries as q
 from datamap.graph.database import Database, Transaction, run
-from datamap.services.reports.common import window
+from datamap.services.reports.common import check_received, window
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ async def customer_report(
 ) -> CustomerResponse:
     """Record the request and answer it; a second request in the same calendar year gets the first answer."""
     now = now or dt.datetime.now(dt.UTC)
+    check_received(received, now.date())
     hashes = sorted(i.keyed_hash(secret) for i in identifiers)
     first, last = stl.preceding_calendar_year(received)
 
@@ -64,6 +66,10 @@ async def customer_report(
         (row,) = await run(
             tx, q.STL_CUSTOMER, hashes=hashes, fallbackId=fallback, year=received.year, **window(first, last)
         )
+        if len(row["subjects"]) > 1:
+            raise ValidationError(
+                "customer: the identifiers given belong to different subjects; give one of them"
+            )
         customer = row["subjects"][0] if row["subjects"] else fallback
         key = f"{customer}:{received.year}"
         business = row["controller"] or {}
@@ -112,6 +118,8 @@ async def customer_report(
 
 async def standard_report(db: Database, year: int) -> tuple[stl.ShineTheLightResponse, dict[str, Any]]:
     """The business-wide response for `year` (the statute allows a standardised response)."""
+    if not 1900 < year < 9999:
+        raise ValidationError(f"year: {year} is out of range")
     (row,) = await db.read(q.STL_STANDARD, **window(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     route = (row["notice"] or {}).get("shineTheLightRoute") or "disclosure_report"
     return stl.build_response(year, route, row["disclosures"], _statutory(row["statutory"])), row[

@@ -14,6 +14,7 @@ from datamap.graph import report_queries as q
 from datamap.graph.database import Database
 from datamap.graph.lineage_queries import SUBJECT_LINEAGE
 from datamap.services.lineage import MAX_HOPS, as_of_params
+from datamap.services.reports.common import check_received
 
 REPORT_HOPS = MAX_HOPS - 1
 
@@ -53,6 +54,7 @@ async def right_to_know(
     received: dt.date,
 ) -> RightToKnow | None:
     """CCPA: the 12 months before the request; None when the graph holds no such subject."""
+    check_received(received, dt.datetime.now(dt.UTC).date())
     _, params = as_of_params(received)
     rows = await db.read(
         SUBJECT_LINEAGE,
