@@ -36,22 +36,11 @@ class Written:
 
 
 def rows_for(
-    events: Sequence[Event],
-    secret: bytes,
-    lines: Sequence[int] | None = None,
-    *,
-    name_lines: bool = False,
+    events: Sequence[Event], secret: bytes, lines: Sequence[int] | None = None
 ) -> list[dict[str, Any]]:
-    """Validate and hash every event. `lines` number them (default 1, 2, ...): unique, and named in errors
-    when `name_lines` is set (a file's line numbers)."""
+    """Validate and hash every event; `lines` number them (unique; default 1, 2, ...)."""
     numbers = list(lines) if lines is not None else list(range(1, len(events) + 1))
-    rows = []
-    for number, event in zip(numbers, events, strict=True):
-        try:
-            rows.append(to_row(event, secret, line=number))
-        except ValidationError as exc:
-            raise ValidationError(f"line {number}: {exc}" if name_lines else str(exc)) from None
-    return rows
+    return [to_row(event, secret, line=number) for number, event in zip(numbers, events, strict=True)]
 
 
 async def check_keys(tx: Transaction, events: Sequence[Event]) -> None:

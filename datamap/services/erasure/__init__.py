@@ -8,7 +8,6 @@ from datamap.services.erasure.plans import (
     lift_legal_hold,
     place_legal_hold,
     plan,
-    suppressed_since,
 )
 from datamap.services.erasure.requests import (
     Certificate,
@@ -35,7 +34,6 @@ __all__ = [
     "plan",
     "record_outcome",
     "request_erasure",
-    "suppressed_since",
     "verify_task",
     "view",
 ]

@@ -85,14 +85,6 @@ async def place_legal_hold(
     return dict(rows[0]["hold"])
 
 
-async def suppressed_since(
-    db: Database, identifiers: Sequence[SubjectIdentifier], secret: bytes
-) -> dict[str, Any] | None:
-    """When a subject was suppressed (and erased), if it was."""
-    rows = await db.read(q.SUPPRESSED, hashes=[i.keyed_hash(secret) for i in identifiers])
-    return rows[0] if rows else None
-
-
 async def lift_legal_hold(
     db: Database, hold_id: str, reason: str, now: dt.datetime | None = None
 ) -> dict[str, Any]:

@@ -68,10 +68,13 @@ def view(request: dict[str, Any], tasks: list[dict[str, Any]], today: dt.date | 
     )
 
 
-async def complete_if_done(tx: Transaction, request_id: str, now: dt.datetime) -> None:
-    """When every task is settled and verified: keep the certificate's digest and clear the subject layer."""
+async def complete_if_done(tx: Transaction, request_id: str, now: dt.datetime) -> RequestView:
+    """When every task is settled and verified: keep the certificate's digest and clear the subject layer.
+    Returns the request as it now stands."""
     (row,) = await run(tx, q.REQUEST_WITH_TASKS, id=request_id)
-    if request_status([task_state(t) for t in row["tasks"]]) is not RequestStatus.COMPLETE:
-        return
-    _, certificate_digest = certificate({**row["request"], "completedAt": now}, row["tasks"])
-    await run(tx, q.COMPLETE_REQUEST, id=request_id, now=now, digest=certificate_digest)
+    request, tasks = row["request"], row["tasks"]
+    if request_status([task_state(t) for t in tasks]) is RequestStatus.COMPLETE:
+        _, certificate_digest = certificate({**request, "completedAt": now}, tasks)
+        (done,) = await run(tx, q.COMPLETE_REQUEST, id=request_id, now=now, digest=certificate_digest)
+        request = done["request"]
+    return view(request, tasks, now.date())
