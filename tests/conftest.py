@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -101,3 +103,15 @@ async def api(seeded: Database) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://datamap.test") as client:
         yield GraphQLClient(client)
+
+
+def datamap_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `datamap` command as a user would."""
+    return subprocess.run([sys.executable, "-m", "datamap", *args], capture_output=True, text=True, env=env)
+
+
+def assert_clear_error(result: subprocess.CompletedProcess[str], *phrases: str) -> None:
+    """Exit code 2 and one message naming the problem: no traceback."""
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    for phrase in phrases:
+        assert phrase in result.stderr, (phrase, result.stderr)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import httpx
 import pytest
@@ -14,7 +12,7 @@ from datamap.api.sdl import SDL_FILE, current_sdl
 from datamap.config import Neo4jSettings
 from datamap.graph.database import Database
 from datamap.services.context import AppState
-from tests.conftest import SECRET, GraphQLClient
+from tests.conftest import SECRET, GraphQLClient, assert_clear_error, datamap_command
 
 
 async def test_graphiql_renders_from_the_service_with_no_outside_host(api: GraphQLClient) -> None:
@@ -66,42 +64,34 @@ def test_the_exported_sdl_is_current() -> None:
 
 @pytest.mark.parametrize("command", [[], ["neo4j"], ["serve"], ["seed"], ["schema"], ["import"]])
 def test_every_command_has_help(command: list[str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "datamap", *command, "--help"], capture_output=True, text=True
-    )
+    result = datamap_command(*command, "--help")
     assert result.returncode == 0, result.stderr
     assert "usage: datamap" in result.stdout
 
 
 def test_a_bad_neo4j_uri_is_a_clear_error_not_a_traceback() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "datamap", "schema", "apply"],
-        capture_output=True,
-        text=True,
+    result = datamap_command(
+        "schema",
+        "apply",
         env={"PATH": "/usr/bin:/bin", "DATAMAP_NEO4J_URI": "http://localhost:7474", "HOME": "/tmp"},
     )
-    assert result.returncode == 2
-    assert "not a Neo4j scheme" in result.stderr and "Traceback" not in result.stderr
+    assert_clear_error(result, "not a Neo4j scheme")
 
 
 def test_missing_java_is_a_clear_error(tmp_path: object) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "datamap", "neo4j", "start"],
-        capture_output=True,
-        text=True,
+    result = datamap_command(
+        "neo4j",
+        "start",
         env={"PATH": "/nonexistent", "DATAMAP_HOME": str(tmp_path), "DATAMAP_NEO4J_PORT": "7999"},
     )
-    assert result.returncode == 2
-    assert "java is not installed" in result.stderr and "Traceback" not in result.stderr
+    assert_clear_error(result, "java is not installed")
 
 
 def test_a_taken_port_is_a_clear_error(tmp_path: object, neo4j_settings: Neo4jSettings) -> None:
     port = neo4j_settings.uri.rsplit(":", 1)[1]  # the test server holds it
-    result = subprocess.run(
-        [sys.executable, "-m", "datamap", "neo4j", "start"],
-        capture_output=True,
-        text=True,
+    result = datamap_command(
+        "neo4j",
+        "start",
         env={"PATH": "/usr/bin:/bin", "DATAMAP_HOME": str(tmp_path), "DATAMAP_NEO4J_PORT": port},
     )
-    assert result.returncode == 2
-    assert f"port {port}" in result.stderr and "taken" in result.stderr
+    assert_clear_error(result, f"port {port}", "taken")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -17,7 +15,7 @@ from datamap.graph.schema import apply_schema, read_statements
 from datamap.services import map_browser
 from datamap.services.lineage import lineage_of_category
 from datamap.services.seed import SEED_DIR, load_seed, read_seed
-from tests.conftest import SECRET, GraphQLClient
+from tests.conftest import SECRET, GraphQLClient, assert_clear_error, datamap_command
 
 
 async def test_a_question_about_a_category_covers_its_children(api: GraphQLClient) -> None:
@@ -115,14 +113,12 @@ async def test_any_neo4j_5_by_uri_including_routing(neo4j_settings: Neo4jSetting
 
 
 def test_an_unreachable_neo4j_is_a_clear_error() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "datamap", "seed", "load"],
-        capture_output=True,
-        text=True,
+    result = datamap_command(
+        "seed",
+        "load",
         env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DATAMAP_NEO4J_URI": "bolt://127.0.0.1:1"},
     )
-    assert result.returncode == 2
-    assert "not reachable at bolt://127.0.0.1:1" in result.stderr and "Traceback" not in result.stderr
+    assert_clear_error(result, "not reachable at bolt://127.0.0.1:1")
 
 
 async def test_facts_that_ended_drop_out_of_answers_as_of_a_later_date(db: Database, tmp_path: Path) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
@@ -13,7 +11,7 @@ from datamap.errors import NotFound, ValidationError
 from datamap.graph.database import Database
 from datamap.services.bulk_import import import_events, read_events
 from datamap.services.map_browser import counts
-from tests.conftest import SECRET, GraphQLClient
+from tests.conftest import SECRET, GraphQLClient, assert_clear_error, datamap_command
 
 COLLECT = """mutation($input: CollectionInput!) { recordCollection(input: $input) { id subjectId } }"""
 DISCLOSE = """mutation($input: DisclosureInput!) { recordDisclosure(input: $input) { id subjectId } }"""
@@ -209,16 +207,11 @@ async def test_rows_sharing_an_identifier_in_one_batch_are_one_subject(
 def test_the_import_command_reports_a_bad_line_clearly(tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_text('{"type": "collection"}\nnot json\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "datamap", "import", str(path)], capture_output=True, text=True
-    )
-    assert result.returncode == 2
-    assert f"{path}:1:" in result.stderr and "Traceback" not in result.stderr
+    result = datamap_command("import", str(path))
+    assert_clear_error(result, f"{path}:1:")
     for args, message in (
         (["/nonexistent.jsonl"], "no such file"),
         ([str(path), "--batch-size", "0"], "positive"),
     ):
-        result = subprocess.run(
-            [sys.executable, "-m", "datamap", "import", *args], capture_output=True, text=True
-        )
-        assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+        result = datamap_command("import", *args)
+        assert_clear_error(result, message)
