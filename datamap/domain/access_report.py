@@ -13,7 +13,7 @@ from typing import Any
 
 from datamap.domain.categories import related
 from datamap.domain.documents import Document
-from datamap.domain.lineage import Lineage, NodeKind
+from datamap.domain.lineage import Lineage
 from datamap.domain.transfer_validity import Certification, TransferFacts, assess
 from datamap.domain.vocabulary import TransferMechanism
 
@@ -225,6 +225,3 @@ def access_document(report: AccessReport) -> Document:
         or ["none"],
     )
     return doc
-
-
-__all__ = ["AccessReport", "NodeKind", "access_document", "build_access_report"]

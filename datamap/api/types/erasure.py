@@ -264,15 +264,3 @@ class ErasureRequestInput:
     channel: RequestChannel
     identity_verification: IdentityVerificationInput
     from_email: str | None = strawberry.field(default=None, description="Required when the channel is EMAIL")
-
-
-__all__ = [
-    "ErasureCertificate",
-    "ErasurePlan",
-    "ErasureRequest",
-    "ErasureRequestInput",
-    "ErasureTask",
-    "IdentityVerificationInput",
-    "LegalHold",
-    "NodeKind",
-]
