@@ -49,9 +49,12 @@ async def load_population(db: Database, subjects: int) -> dict[str, float]:
     if rows and rows[0]["subjects"] == subjects:
         print(f"population of {subjects} subjects already loaded")
         return {}
-    async with db.driver.session(database="neo4j") as session:  # batched deletes need an implicit transaction
-        result = await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS")
-        await result.consume()
+    if (await db.read("MATCH (n) RETURN count(n) > 0 AS any"))[0]["any"]:
+        async with db.driver.session(
+            database="neo4j"
+        ) as session:  # batched deletes need an implicit transaction
+            result = await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS")
+            await result.consume()
     await apply_schema(db)
     seed = await load_seed(db, SECRET)
     before = (await db.read("MATCH ()-[r]->() RETURN count(r) AS n"))[0]["n"]
@@ -200,6 +203,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "results": results,
         }
         return report
+    except Exception:
+        print(f"\nthe benchmark failed; {server.diagnosis()}", file=sys.stderr)
+        raise
     finally:
         if service is not None:
             service.terminate()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import neo4j
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired, TransientError
 
 from datamap.errors import DatabaseUnavailable
 from datamap.localdb.jars import NEO4J_VERSION, ensure_jars, require_program
@@ -30,6 +31,9 @@ JVM_FLAGS = [
     "-Dlog4j2.disable.jmx=true",
     "-Dfile.encoding=UTF-8",
 ]
+
+# What a fresh server needs on disk to start and take a first load: stores, a transaction log, its own logs.
+MIN_FREE_DISK = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class LocalNeo4j:
             )
         java = require_program("java", "run Neo4j (JDK 17)")
         lib = ensure_jars(self.cache, self.version)
+        self.home.mkdir(parents=True, exist_ok=True)
+        require_free_disk(self.home)
         self._write_config()
         if not (self.home / "data" / "dbms" / "auth.ini").exists():
             self._set_initial_password(java, lib)
@@ -161,6 +167,9 @@ class LocalNeo4j:
                     "db.transaction.timeout=120s",
                     "db.lock.acquisition.timeout=30s",
                     "dbms.usage_report.enabled=false",
+                    # a local server needs no 256 MB preallocated per log, nor two days of history
+                    "db.tx_log.preallocate=false",
+                    "db.tx_log.rotation.retention_policy=2 files",
                     "server.directories.logs=logs",
                     "",
                 ]
@@ -200,19 +209,35 @@ class LocalNeo4j:
                     )
                 try:
                     driver.verify_connectivity()
+                    driver.execute_query("RETURN 1")  # the default database is online, not only the server
                     return
                 except AuthError as exc:
                     raise DatabaseUnavailable(
                         f"the local Neo4j in {self.home} refused the password: {exc.message}. It was created with "
                         "another password; set DATAMAP_NEO4J_PASSWORD to it, or delete that folder."
                     ) from exc
-                except (ServiceUnavailable, OSError):
+                except (ServiceUnavailable, SessionExpired, TransientError, OSError):
                     if time.monotonic() > deadline:
                         raise DatabaseUnavailable(
                             f"Neo4j did not accept Bolt connections on {self.uri} within {timeout:.0f}s; "
                             f"see {self.console_log}:\n{_tail(self.console_log)}"
                         ) from None
                     time.sleep(0.5)
+
+    def diagnosis(self) -> str:
+        """Whether the server process lives, and the last lines of its console log (for a failure report)."""
+        state = "running" if self._live_pid() is not None else "not running"
+        return f"local Neo4j in {self.home}: {state}; last lines of {self.console_log}:\n{_tail(self.console_log)}"
+
+
+def require_free_disk(path: Path, needed: int = MIN_FREE_DISK) -> None:
+    """Refuse to start Neo4j on a nearly full disk: it would fail later, on a write, with a dropped connection."""
+    free = shutil.disk_usage(path).free
+    if free < needed:
+        raise DatabaseUnavailable(
+            f"only {free // 2**20} MiB free on the disk holding {path}; Neo4j needs at least "
+            f"{needed // 2**20} MiB there to start. Free some space or set DATAMAP_HOME to another disk."
+        )
 
 
 def _alive(pid: int) -> bool:
