@@ -43,18 +43,14 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def load_population(db: Database, subjects: int) -> dict[str, float]:
-    """Seed plus `subjects` generated subjects through the bulk path, unless that many are loaded already."""
+async def loaded_population(db: Database) -> int | None:
+    """How many subjects the benchmark's database holds; None when it holds anything else (or nothing)."""
     rows = await db.read("MATCH (b:BenchPopulation) RETURN b.subjects AS subjects")
-    if rows and rows[0]["subjects"] == subjects:
-        print(f"population of {subjects} subjects already loaded")
-        return {}
-    if (await db.read("MATCH (n) RETURN count(n) > 0 AS any"))[0]["any"]:
-        async with db.driver.session(
-            database="neo4j"
-        ) as session:  # batched deletes need an implicit transaction
-            result = await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS")
-            await result.consume()
+    return int(rows[0]["subjects"]) if rows else None
+
+
+async def load_population(db: Database, subjects: int) -> dict[str, float]:
+    """Seed plus `subjects` generated subjects through the bulk path, into an empty database."""
     await apply_schema(db)
     seed = await load_seed(db, SECRET)
     before = (await db.read("MATCH ()-[r]->() RETURN count(r) AS n"))[0]["n"]
@@ -167,7 +163,7 @@ def table(results: list[dict[str, Any]]) -> str:
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     server = LocalNeo4j(
-        state_dir() / "bench-neo4j",
+        args.home,
         cache=state_dir() / "jars",
         port=args.port,
         password=PASSWORD,
@@ -179,8 +175,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     db = Database(settings)
     service = None
     try:
-        load = await load_population(db, args.subjects)
-        if load:
+        load: dict[str, float] = {}
+        if await loaded_population(db) == args.subjects:
+            print(f"population of {args.subjects} subjects already loaded")
+        else:
+            if (await db.read("MATCH (n) RETURN count(n) > 0 AS any"))[0]["any"]:
+                print("another population is loaded: deleting the benchmark's database", flush=True)
+                await db.close()
+                server.wipe()
+                db = Database(settings)
+            load = await load_population(db, args.subjects)
             print(
                 f"loaded {load['subjects']} subjects in {load['seconds']} s: {load['subjectsPerSecond']} "
                 f"subjects/s, {load['relationshipsPerSecond']} relationships/s"
@@ -222,6 +226,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per throughput measure")
     parser.add_argument("--only", nargs="*", help="operations to measure")
     parser.add_argument("--port", type=int, default=7697, help="Bolt port of the benchmark's Neo4j")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=state_dir() / "bench-neo4j",
+        help="folder of the benchmark's Neo4j (kept between runs so a loaded population is reused)",
+    )
     parser.add_argument("--heap", default="4g")
     parser.add_argument("--pagecache", default="6g")
     parser.add_argument("--keep-running", action="store_true", help="leave the benchmark's Neo4j running")

@@ -27,7 +27,7 @@ SECRET = b"test-secret-0123456789abcdef"
 PASSWORD = "datamap-test"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -48,7 +48,7 @@ def neo4j_settings() -> Iterator[Neo4jSettings]:
         return
     home = Path(tempfile.mkdtemp(prefix="datamap-test-neo4j-"))
     server = LocalNeo4j(
-        home, cache=state_dir() / "jars", port=_free_port(), password=PASSWORD, heap="1g", pagecache="512m"
+        home, cache=state_dir() / "jars", port=free_port(), password=PASSWORD, heap="1g", pagecache="512m"
     )
     server.start()
     try:

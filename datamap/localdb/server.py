@@ -142,6 +142,14 @@ class LocalNeo4j:
         self.pid_file.unlink(missing_ok=True)
         return True
 
+    def wipe(self) -> ServerStatus:
+        """Delete every database of this server (its `data` folder) and start it empty.
+
+        Far cheaper than deleting millions of nodes through Cypher, which also needs a heap to match."""
+        self.stop()
+        shutil.rmtree(self.home / "data", ignore_errors=True)
+        return self.start()
+
     def _live_pid(self) -> int | None:
         try:
             pid = int(self.pid_file.read_text().strip())
