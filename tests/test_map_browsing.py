@@ -97,6 +97,16 @@ async def test_the_schema_is_applied_idempotently_and_its_version_recorded(db: D
     }
 
 
+async def test_applying_the_schema_to_a_version_3_graph_drops_the_record_id_indexes(db: Database) -> None:
+    await db.write("CREATE INDEX held_in_id IF NOT EXISTS FOR ()-[r:HELD_IN]-() ON (r.id)")
+    await db.write("CREATE INDEX disclosed_to_id IF NOT EXISTS FOR ()-[r:DISCLOSED_TO]-() ON (r.id)")
+    await db.write("MATCH (v:SchemaVersion) SET v.version = 3")
+    assert await apply_schema(db) == 4
+    names = {row["name"] for row in await db.read("SHOW INDEXES YIELD name RETURN name")}
+    assert not names & {"held_in_id", "disclosed_to_id"}
+    assert "disclosed_to_at" in names  # the Shine-the-Light window still has its index
+
+
 async def test_any_neo4j_5_by_uri_including_routing(neo4j_settings: Neo4jSettings) -> None:
     routed = Database(
         Neo4jSettings(
