@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from datamap.errors import ValidationError
 
@@ -36,12 +37,17 @@ def related(a: str, b: str) -> bool:
 
 def narrow(held: Iterable[str], carried: Iterable[str]) -> list[str]:
     """What of `held` travels along a flow carrying `carried`: for each related pair, the narrower key."""
+    return list(_narrow(tuple(held), tuple(carried)))
+
+
+@lru_cache(maxsize=16384)
+def _narrow(held: tuple[str, ...], carried: tuple[str, ...]) -> tuple[str, ...]:
+    # A lineage narrows the same few category sets along many paths: computed once each (keys are map data).
     out: set[str] = set()
-    carried = list(carried)
     for h in held:
         for c in carried:
             if covers(h, c):
                 out.add(c)
             elif covers(c, h):
                 out.add(h)
-    return sorted(out)
+    return tuple(sorted(out))

@@ -9,7 +9,7 @@ what leaves a hop is what entered it and what the flow carries (`categories.narr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -38,6 +38,14 @@ class Step:
     name: str
     via: str | None = None
     at: dt.datetime | None = None
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # paths are deduplicated by value, hashing their steps many times over: hash each step once
+        object.__setattr__(self, "_hash", hash((self.kind, self.key, self.name, self.via, self.at)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True)
@@ -103,10 +111,18 @@ class _Collector:
     def __init__(self) -> None:
         self.reached: dict[tuple[NodeKind, str], Reached] = {}
 
-    def add(self, step: Step, path: LineagePath, details: Mapping[str, Any] | None = None) -> Reached:
+    def add(
+        self,
+        step: Step,
+        path: LineagePath,
+        source: Mapping[str, Any] | None = None,
+        describe: Callable[[Mapping[str, Any] | None], dict[str, Any]] | None = None,
+    ) -> Reached:
+        """Add a path to the node it reaches. The first time, the node's details come from `source` (the
+        graph's node, through `describe`, by default `_details`): built once per node, not once per path."""
         node = self.reached.get((step.kind, step.key))
         if node is None:
-            node = Reached(step.kind, step.key, step.name, dict(details or {}))
+            node = Reached(step.kind, step.key, step.name, (describe or _details)(source))
             self.reached[(step.kind, step.key)] = node
         node.add(path)
         return node
@@ -194,11 +210,18 @@ def _add_transfers(
                     c.add(
                         step,
                         LineagePath((*path.steps, step), path.observed, tuple(cats)),
-                        _transfer_details(t),
+                        t,
+                        _transfer_details,
                     )
 
 
-def _transfer_details(t: Mapping[str, Any]) -> dict[str, Any]:
+def _source_details(source: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {"kind": source.get("kind")} if source else {}
+
+
+def _transfer_details(t: Mapping[str, Any] | None) -> dict[str, Any]:
+    if t is None:
+        return {}
     return {
         k: t.get(k)
         for k in (
@@ -234,17 +257,17 @@ def subject_lineage(
     for r in row["records"]:
         cats = tuple(held_categories(r["categories"]))
         sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
-        c.add(sys_step, LineagePath((subject, sys_step), True, cats), _details(r["system"]))
+        c.add(sys_step, LineagePath((subject, sys_step), True, cats), r["system"])
         if r["source"]:
             src = _step(r["source"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SOURCE)
-            c.add(src, LineagePath((subject, src), True, cats), {"kind": r["source"].get("kind")})
+            c.add(src, LineagePath((subject, src), True, cats), r["source"], _source_details)
     for d in row["disclosures"]:
         cats = tuple(held_categories(d["categories"]))
         rec = _step(d["recipient"], via=f"disclosure:{d['id']}", at=d["at"], kind=NodeKind.RECIPIENT)
-        c.add(rec, LineagePath((subject, rec), True, cats), _details(d["recipient"]))
+        c.add(rec, LineagePath((subject, rec), True, cats), d["recipient"])
         if d["purpose"]:
             p = Step(NodeKind.PURPOSE, d["purpose"]["key"], d["purpose"]["name"], via=f"disclosure:{d['id']}")
-            c.add(p, LineagePath((subject, rec, p), True, cats), _details(d["purpose"]))
+            c.add(p, LineagePath((subject, rec, p), True, cats), d["purpose"])
     held = {key: held_categories(r["categories"]) for key, r in records.items()}
     for mp in row["mapPurposes"]:
         r = records.get(mp["record"])
@@ -253,7 +276,7 @@ def subject_lineage(
         if cats and r and purpose:
             sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
             p = Step(NodeKind.PURPOSE, purpose["key"], purpose["name"], via="map")
-            c.add(p, LineagePath((subject, sys_step, p), False, cats), _details(purpose))
+            c.add(p, LineagePath((subject, sys_step, p), False, cats), purpose)
     for raw in _paths(row):
         r = records.get(raw["record"])
         if r is None:
@@ -290,7 +313,7 @@ def _follow(
         beyond.add((_KIND[end["label"]], end["key"]))
         return
     carried = tuple(cats)
-    c.add(steps[-1], LineagePath(steps, False, carried), _details(end))
+    c.add(steps[-1], LineagePath(steps, False, carried), end)
     _add_flow_purposes(c, steps, carried, raw["flows"][-1].get("purposes") or (), purposes)
 
 
@@ -305,7 +328,7 @@ def _add_flow_purposes(
         p = purposes.get(key)
         if p is not None:
             step = Step(NodeKind.PURPOSE, key, p["name"], via=steps[-1].via)
-            c.add(step, LineagePath((*steps, step), False, cats), _details(p))
+            c.add(step, LineagePath((*steps, step), False, cats), p)
 
 
 def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, max_hops: int) -> Lineage:
@@ -318,21 +341,21 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
         c.add(
             step,
             LineagePath((step,), False, tuple(narrow([category], [s["category"]]))),
-            _details(s["system"]),
+            s["system"],
         )
     for p in row["processed"]:
         step = Step(NodeKind.PURPOSE, p["purpose"]["key"], p["purpose"]["name"], via="processes")
         c.add(
             step,
             LineagePath((step,), False, tuple(narrow([category], [p["category"]]))),
-            _details(p["purpose"]),
+            p["purpose"],
         )
     for raw in _paths(row):
         start = raw["nodes"][0]
         first = _step(start)
         if first.kind is NodeKind.SOURCE:
             cats = tuple(narrow([category], raw["flows"][0]["categories"]))
-            c.add(first, LineagePath((first,), False, cats), _details(start))
+            c.add(first, LineagePath((first,), False, cats), start)
         _follow(c, (first,), [category], raw, max_hops, purposes, beyond)
     for t in row["transfers"]:
         cats = tuple(narrow([category], t["categories"]))
@@ -342,5 +365,5 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
             f"{t['exporter']['name']} → {t['importer']['name']}",
             via=t["mechanism"],
         )
-        c.add(step, LineagePath((step,), False, cats), _transfer_details(t))
+        c.add(step, LineagePath((step,), False, cats), t, _transfer_details)
     return c.lineage(as_of, bool(beyond - c.reached.keys()))
