@@ -44,14 +44,24 @@ def _free_port() -> int:
 
 
 async def loaded_population(db: Database) -> int | None:
-    """How many subjects the benchmark's database holds; None when it holds anything else (or nothing)."""
-    rows = await db.read("MATCH (b:BenchPopulation) RETURN b.subjects AS subjects")
+    """How many subjects the benchmark's database holds, once a load has completed; None otherwise."""
+    rows = await db.read(  # markers of older runs carry no flag: they were written once the load was done
+        "MATCH (b:BenchPopulation) WHERE coalesce(b.complete, true) RETURN b.subjects AS subjects"
+    )
     return int(rows[0]["subjects"]) if rows else None
+
+
+async def holds_other_data(db: Database) -> bool:
+    """Whether the database holds anything that a benchmark load did not start: not ours to delete."""
+    (row,) = await db.read("RETURN EXISTS { MATCH (n) } AS any, EXISTS { MATCH (:BenchPopulation) } AS bench")
+    return bool(row["any"] and not row["bench"])
 
 
 async def load_population(db: Database, subjects: int) -> dict[str, float]:
     """Seed plus `subjects` generated subjects through the bulk path, into an empty database."""
     await apply_schema(db)
+    # marks the database as the benchmark's from the start, so an interrupted load may be wiped by the next run
+    await db.write("CREATE (:BenchPopulation {subjects: $n, complete: false})", n=subjects)
     seed = await load_seed(db, SECRET)
     before = (await db.read("MATCH ()-[r]->() RETURN count(r) AS n"))[0]["n"]
     shape = Shape.of(seed)
@@ -74,7 +84,7 @@ async def load_population(db: Database, subjects: int) -> dict[str, float]:
             bar.update(size)
     seconds = time.perf_counter() - started
     after = (await db.read("MATCH ()-[r]->() RETURN count(r) AS n"))[0]["n"]
-    await db.write("MERGE (b:BenchPopulation) SET b.subjects = $n", n=subjects)
+    await db.write("MATCH (b:BenchPopulation) SET b.complete = true")
     return {
         "subjects": subjects,
         "seconds": round(seconds, 1),
@@ -189,7 +199,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         if await loaded_population(db) == args.subjects:
             print(f"population of {args.subjects} subjects already loaded")
         else:
-            if (await db.read("MATCH (n) RETURN count(n) > 0 AS any"))[0]["any"]:
+            if await holds_other_data(db):
+                raise SystemExit(
+                    f"the Neo4j in {args.home} holds data that no benchmark loaded; not deleting it. "
+                    "Give the benchmark its own folder with --home."
+                )
+            if (await db.read("RETURN EXISTS { MATCH (n) } AS any"))[0]["any"]:
                 print("another population is loaded: deleting the benchmark's database", flush=True)
                 await db.close()
                 server.wipe()
@@ -218,7 +233,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "results": results,
         }
         return report
-    except Exception:
+    except (Exception, SystemExit):
         print(f"\nthe benchmark failed; {server.diagnosis()}", file=sys.stderr)
         raise
     finally:

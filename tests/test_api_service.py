@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import httpx
 import pytest
@@ -14,7 +12,6 @@ from datamap.api.sdl import SDL_FILE, current_sdl
 from datamap.config import Neo4jSettings
 from datamap.errors import DatabaseUnavailable
 from datamap.graph.database import Database
-from datamap.localdb.server import require_free_disk
 from datamap.services.context import AppState
 from tests.conftest import SECRET, GraphQLClient, assert_clear_error, datamap_command
 
@@ -48,8 +45,6 @@ async def test_not_ready_while_neo4j_is_unreachable() -> None:
 
 
 async def test_wrong_credentials_are_named(neo4j_settings: Neo4jSettings) -> None:
-    from datamap.errors import DatabaseUnavailable
-
     wrong = Database(
         Neo4jSettings(
             uri=neo4j_settings.uri, user="neo4j", password="not-the-password", database="neo4j", managed=False
@@ -99,10 +94,3 @@ def test_a_taken_port_is_a_clear_error(tmp_path: object, neo4j_settings: Neo4jSe
         env={"PATH": "/usr/bin:/bin", "DATAMAP_HOME": str(tmp_path), "DATAMAP_NEO4J_PORT": port},
     )
     assert_clear_error(result, f"port {port}", "taken")
-
-
-def test_a_nearly_full_disk_is_refused_before_neo4j_starts(tmp_path: Path) -> None:
-    free = shutil.disk_usage(tmp_path).free
-    with pytest.raises(DatabaseUnavailable, match=r"MiB free on the disk holding .*needs at least"):
-        require_free_disk(tmp_path, needed=free + 2**30)
-    require_free_disk(tmp_path, needed=1)  # room enough: no error

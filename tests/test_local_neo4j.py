@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import neo4j
+import pytest
 
 from datamap.config import state_dir
+from datamap.errors import DatabaseUnavailable
 from datamap.localdb import LocalNeo4j
+from datamap.localdb.server import require_free_disk
 from tests.conftest import free_port
 
 
@@ -42,3 +46,10 @@ def test_a_server_keeps_its_data_across_restarts_and_wipe_empties_it(tmp_path: P
     finally:
         server.stop()
     assert server.stop() is False  # already stopped: nothing to do
+
+
+def test_a_nearly_full_disk_is_refused_before_neo4j_starts(tmp_path: Path) -> None:
+    free = shutil.disk_usage(tmp_path).free
+    with pytest.raises(DatabaseUnavailable, match=r"MiB free on the disk holding .*needs at least"):
+        require_free_disk(tmp_path, needed=free + 2**30)
+    require_free_disk(tmp_path, needed=1)  # room enough: no error

@@ -26,7 +26,8 @@ def read_statements(path: Path = SCHEMA_FILE) -> tuple[int, list[str]]:
 
 
 async def apply_schema(db: Database) -> int:
-    """Create every constraint and index that is missing; return the schema version now recorded."""
+    """Create every constraint and index that is missing, drop those the file retires; return the schema version
+    now recorded."""
     version, statements = read_statements()
     for statement in statements:
         # DDL from our own file, not user input: Neo4j cannot parameterise schema commands.

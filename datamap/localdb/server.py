@@ -139,6 +139,8 @@ class LocalNeo4j:
             time.sleep(0.2)
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
+            while _alive(pid):  # gone for sure before anyone touches its files or its port
+                time.sleep(0.1)
         self.pid_file.unlink(missing_ok=True)
         return True
 
@@ -147,7 +149,8 @@ class LocalNeo4j:
 
         Far cheaper than deleting millions of nodes through Cypher, which also needs a heap to match."""
         self.stop()
-        shutil.rmtree(self.home / "data", ignore_errors=True)
+        if (self.home / "data").exists():
+            shutil.rmtree(self.home / "data")
         return self.start()
 
     def _live_pid(self) -> int | None:
@@ -227,7 +230,8 @@ class LocalNeo4j:
                 except (ServiceUnavailable, SessionExpired, TransientError, OSError):
                     if time.monotonic() > deadline:
                         raise DatabaseUnavailable(
-                            f"Neo4j did not accept Bolt connections on {self.uri} within {timeout:.0f}s; "
+                            f"Neo4j did not accept Bolt connections on {self.uri}, or did not bring its default "
+                            f"database online, within {timeout:.0f}s; "
                             f"see {self.console_log}:\n{_tail(self.console_log)}"
                         ) from None
                     time.sleep(0.5)
@@ -244,7 +248,8 @@ def require_free_disk(path: Path, needed: int = MIN_FREE_DISK) -> None:
     if free < needed:
         raise DatabaseUnavailable(
             f"only {free // 2**20} MiB free on the disk holding {path}; Neo4j needs at least "
-            f"{needed // 2**20} MiB there to start. Free some space or set DATAMAP_HOME to another disk."
+            f"{needed // 2**20} MiB there to start. Free some space, or give Neo4j a home on another disk "
+            "(DATAMAP_HOME for the local server)."
         )
 
 
