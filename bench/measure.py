@@ -17,6 +17,7 @@ import orjson
 from bench.population import email_of
 from datamap.api.schema import schema
 from datamap.domain.identifiers import parse_identifiers
+from datamap.domain.local_days import CALIFORNIA
 from datamap.graph import report_queries as rq
 from datamap.graph.database import Database, StatementCounter
 from datamap.graph.erasure_queries import ERASURE_PLAN
@@ -65,7 +66,7 @@ def _stl_statements(rng: random.Random, subjects: int, secret: bytes) -> list[tu
         "hashes": [hashed],
         "fallbackId": "h_" + hashed[:32],
         "year": received.year,
-        **window(dt.date(received.year - 1, 1, 1), dt.date(received.year - 1, 12, 31)),
+        **window(dt.date(received.year - 1, 1, 1), dt.date(received.year - 1, 12, 31), CALIFORNIA),
     }
     request = {
         "key": f"bench-{index}:{received.year}",

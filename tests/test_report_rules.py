@@ -6,6 +6,7 @@ import pytest
 
 from datamap.domain import shine_the_light as stl
 from datamap.domain.ccpa import twelve_months_before
+from datamap.domain.local_days import CALIFORNIA, day_start, day_window
 
 D = dt.date
 STATUTORY = {
@@ -136,3 +137,28 @@ def test_the_letter_lists_categories_and_names_and_says_when_it_repeats_a_respon
     assert "2026-02-01" in text and "one response per calendar year" in text
     assert "<li>(A) Name and address</li>" in html
     assert stl.ShineTheLightResponse.from_json(response.to_json()) == response
+
+
+def _utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+
+
+def test_a_california_calendar_year_runs_from_midnight_in_los_angeles() -> None:
+    start, end = day_window(D(2024, 1, 1), D(2024, 12, 31), CALIFORNIA)
+    assert (start, end) == (_utc("2024-01-01T08:00:00+00:00"), _utc("2025-01-01T08:00:00+00:00"))
+    late_on_new_years_eve = _utc("2024-12-31T23:30:00-08:00")  # already 2025 in UTC
+    assert start <= late_on_new_years_eve < end
+    assert not start <= _utc("2024-01-01T05:00:00+00:00") < end  # still 2023 in California
+
+
+def test_california_days_follow_daylight_saving_time() -> None:
+    assert day_start(D(2024, 7, 1), CALIFORNIA) == _utc("2024-07-01T07:00:00+00:00")  # PDT, UTC-7
+    assert day_start(D(2024, 3, 10), CALIFORNIA) == _utc("2024-03-10T08:00:00+00:00")  # PST until 2 a.m.
+    assert day_start(D(2024, 3, 11), CALIFORNIA) == _utc("2024-03-11T07:00:00+00:00")
+
+
+def test_other_days_are_utc_days() -> None:
+    assert day_window(D(2024, 2, 28), D(2024, 2, 29)) == (
+        _utc("2024-02-28T00:00:00+00:00"),
+        _utc("2024-03-01T00:00:00+00:00"),
+    )

@@ -19,7 +19,7 @@ from datamap.services.reports import shine_the_light as stl_service
 class ReportQuery:
     @strawberry.field(
         description="Shine-the-Light (Civ. Code §1798.83) for a customer's request: records it, and "
-        "answers with the disclosures of the calendar year before; once per calendar year"
+        "answers with the disclosures of the calendar year before (California's days); once per calendar year"
     )
     async def shine_the_light_report(
         self,
@@ -46,7 +46,9 @@ class ReportQuery:
             first_received=found.first_received,
         )
 
-    @strawberry.field(description="The business-wide Shine-the-Light report of a calendar year")
+    @strawberry.field(
+        description="The business-wide Shine-the-Light report of a calendar year (California's days)"
+    )
     async def shine_the_light_standard_report(self, info: Info, year: int) -> t.ShineTheLightReport:
         response, business = await stl_service.standard_report(state_of(info).db, year)
         letter = stl.letter(
@@ -74,7 +76,8 @@ class ReportQuery:
         return t.TransferRegister.of(await map_reports.transfer_register(state_of(info).db, as_of))
 
     @strawberry.field(
-        description="CCPA right to know for the 12 months before the request; null when unknown"
+        description="CCPA right to know for the 12 months (California's days) before the request; "
+        "null when unknown"
     )
     async def ccpa_right_to_know(
         self, info: Info, subject: SubjectInput, received_at: dt.date

@@ -9,6 +9,7 @@ from typing import Any
 
 from datamap.domain.deadlines import add_months
 from datamap.domain.lineage import subject_lineage
+from datamap.domain.local_days import CALIFORNIA, day_start
 
 THIRD_PARTY_ROLES = frozenset({"third_party", "affiliate", "joint_controller"})
 
@@ -35,7 +36,7 @@ class RightToKnow:
 def build_right_to_know(row: Mapping[str, Any], received: dt.date, max_hops: int) -> RightToKnow:
     """From a SUBJECT_LINEAGE row taken as of `received`: what happened within the 12 months before it."""
     first, last = twelve_months_before(received)
-    start = dt.datetime.combine(first, dt.time(), dt.UTC)
+    start = day_start(first, CALIFORNIA)
     inside = {
         **row,
         "records": [r for r in row["records"] if r["at"] >= start],

@@ -1,7 +1,7 @@
 """Reports: one statement each, computed from the graph as of a date.
 
-Disclosure windows are half-open: `$from <= d.at < $to` (datetimes, UTC), served by the index on
-DISCLOSED_TO.at for the business-wide report.
+Disclosure windows are half-open: `$from <= d.at < $to` (instants: the caller decides whose calendar days they
+bound), served by the index on DISCLOSED_TO.at for the business-wide report.
 """
 
 from __future__ import annotations

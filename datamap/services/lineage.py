@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datamap.domain.categories import ancestors, check_category_key
 from datamap.domain.identifiers import SubjectIdentifier
 from datamap.domain.lineage import Lineage, category_lineage, subject_lineage
+from datamap.domain.local_days import day_start
 from datamap.errors import NotFound, ValidationError
 from datamap.graph.database import Database
 from datamap.graph.erasure_queries import SUPPRESSED
@@ -17,10 +18,13 @@ DEFAULT_MAX_HOPS = 6
 MAX_HOPS = MAX_FLOW_HOPS  # one hop for the record, the rest along flows, one more to detect truncation
 
 
-def as_of_params(as_of: dt.date | None) -> tuple[dt.date, dict[str, object]]:
+def as_of_params(as_of: dt.date | None, zone: dt.tzinfo = dt.UTC) -> tuple[dt.date, dict[str, object]]:
+    """`$asOf` and `$asOfEnd` (the last instant of that day in `zone`); today (UTC) by default."""
     day = as_of or dt.datetime.now(dt.UTC).date()
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC) - dt.timedelta(microseconds=1)
-    return day, {"asOf": day, "asOfEnd": end}
+    return day, {
+        "asOf": day,
+        "asOfEnd": day_start(day + dt.timedelta(days=1), zone) - dt.timedelta(microseconds=1),
+    }
 
 
 def category_params(category: str | None) -> dict[str, object]:

@@ -1,19 +1,17 @@
-"""What the report services share: day boundaries as UTC instants."""
+"""What the report services share: day ranges as statement parameters, the date of receipt checked."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from datamap.domain.local_days import day_window
 from datamap.errors import ValidationError
 
 
-def start_of(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), dt.UTC)
-
-
-def window(first: dt.date, last: dt.date) -> dict[str, dt.datetime]:
-    """`$from`/`$to` for the inclusive day range first..last."""
-    return {"from": start_of(first), "to": start_of(last + dt.timedelta(days=1))}
+def window(first: dt.date, last: dt.date, zone: dt.tzinfo = dt.UTC) -> dict[str, dt.datetime]:
+    """`$from`/`$to` for the inclusive day range first..last, the days counted in `zone`."""
+    start, end = day_window(first, last, zone)
+    return {"from": start, "to": end}
 
 
 def check_received(received: dt.date, today: dt.date) -> None:

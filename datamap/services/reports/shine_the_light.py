@@ -12,6 +12,7 @@ from datamap.domain import shine_the_light as stl
 from datamap.domain.documents import Document
 from datamap.domain.erasure_workflow import digest
 from datamap.domain.identifiers import SubjectIdentifier
+from datamap.domain.local_days import CALIFORNIA
 from datamap.errors import ValidationError
 from datamap.graph import report_queries as q
 from datamap.graph.database import Database, Transaction, run
@@ -64,7 +65,12 @@ async def customer_report(
         # one request per customer and calendar year of receipt, whichever identifier the customer gives
         fallback = "h_" + hashes[0][:32]
         (row,) = await run(
-            tx, q.STL_CUSTOMER, hashes=hashes, fallbackId=fallback, year=received.year, **window(first, last)
+            tx,
+            q.STL_CUSTOMER,
+            hashes=hashes,
+            fallbackId=fallback,
+            year=received.year,
+            **window(first, last, CALIFORNIA),
         )
         if len(row["subjects"]) > 1:
             raise ValidationError(
@@ -120,7 +126,7 @@ async def standard_report(db: Database, year: int) -> tuple[stl.ShineTheLightRes
     """The business-wide response for `year` (the statute allows a standardised response)."""
     if not 1900 < year < 9999:
         raise ValidationError(f"year: {year} is out of range")
-    (row,) = await db.read(q.STL_STANDARD, **window(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    (row,) = await db.read(q.STL_STANDARD, **window(dt.date(year, 1, 1), dt.date(year, 12, 31), CALIFORNIA))
     route = (row["notice"] or {}).get("shineTheLightRoute") or "disclosure_report"
     return stl.build_response(year, route, row["disclosures"], _statutory(row["statutory"])), row[
         "controller"

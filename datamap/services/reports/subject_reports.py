@@ -9,6 +9,7 @@ from datamap.domain.access_report import AccessReport, build_access_report
 from datamap.domain.ccpa import RightToKnow, build_right_to_know
 from datamap.domain.identifiers import SubjectIdentifier
 from datamap.domain.lineage import subject_lineage
+from datamap.domain.local_days import CALIFORNIA
 from datamap.errors import ValidationError
 from datamap.graph import report_queries as q
 from datamap.graph.database import Database
@@ -55,7 +56,7 @@ async def right_to_know(
 ) -> RightToKnow | None:
     """CCPA: the 12 months before the request; None when the graph holds no such subject."""
     check_received(received, dt.datetime.now(dt.UTC).date())
-    _, params = as_of_params(received)
+    _, params = as_of_params(received, CALIFORNIA)  # a CCPA request: California's days
     rows = await db.read(
         SUBJECT_LINEAGE,
         hashes=[i.keyed_hash(secret) for i in identifiers],
