@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +44,29 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def loaded_population(db: Database) -> int | None:
-    """How many subjects the benchmark's database holds, once a load has completed; None otherwise."""
-    rows = await db.read(  # markers of older runs carry no flag: they were written once the load was done
-        "MATCH (b:BenchPopulation) WHERE coalesce(b.complete, true) RETURN b.subjects AS subjects"
+@dataclass(frozen=True)
+class BenchDatabase:
+    """What the benchmark's database holds: a population a benchmark loaded (complete or not), or other data."""
+
+    subjects: int | None  # of the population a benchmark load started, if any
+    complete: bool
+    other: bool  # data that no benchmark load started: not ours to delete
+    empty: bool
+
+
+async def inspect_database(db: Database) -> BenchDatabase:
+    (row,) = await db.read(
+        # markers of older runs carry no `complete` flag: they were written once the load was done
+        "OPTIONAL MATCH (b:BenchPopulation) "
+        "RETURN b.subjects AS subjects, coalesce(b.complete, true) AS complete, b IS NOT NULL AS ours, "
+        "EXISTS { MATCH (n) } AS any"
     )
-    return int(rows[0]["subjects"]) if rows else None
-
-
-async def holds_other_data(db: Database) -> bool:
-    """Whether the database holds anything that a benchmark load did not start: not ours to delete."""
-    (row,) = await db.read("RETURN EXISTS { MATCH (n) } AS any, EXISTS { MATCH (:BenchPopulation) } AS bench")
-    return bool(row["any"] and not row["bench"])
+    return BenchDatabase(
+        subjects=row["subjects"],
+        complete=bool(row["ours"] and row["complete"]),
+        other=bool(row["any"] and not row["ours"]),
+        empty=not row["any"],
+    )
 
 
 async def load_population(db: Database, subjects: int) -> dict[str, float]:
@@ -196,15 +208,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     service = None
     try:
         load: dict[str, float] = {}
-        if await loaded_population(db) == args.subjects:
+        found = await inspect_database(db)
+        if found.complete and found.subjects == args.subjects:
             print(f"population of {args.subjects} subjects already loaded")
         else:
-            if await holds_other_data(db):
+            if found.other:
                 raise SystemExit(
                     f"the Neo4j in {args.home} holds data that no benchmark loaded; not deleting it. "
                     "Give the benchmark its own folder with --home."
                 )
-            if (await db.read("RETURN EXISTS { MATCH (n) } AS any"))[0]["any"]:
+            if not found.empty:
                 print("another population is loaded: deleting the benchmark's database", flush=True)
                 await db.close()
                 server.wipe()
