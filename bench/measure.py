@@ -16,6 +16,7 @@ import orjson
 
 from bench.population import email_of
 from datamap.api.schema import schema
+from datamap.clock import SystemClock
 from datamap.domain.identifiers import parse_identifiers
 from datamap.domain.local_days import CALIFORNIA
 from datamap.graph import report_queries as rq
@@ -42,7 +43,7 @@ def _hash(index: int, secret: bytes) -> str:
 
 
 def _subject_params(index: int, secret: bytes) -> dict[str, Any]:
-    _, params = as_of_params(None)
+    _, params = as_of_params(None, SystemClock().now())
     return {"hashes": [_hash(index, secret)], **params, **category_params(None)}
 
 
@@ -95,7 +96,10 @@ OPERATIONS = [
         "recipients { key role country } transfers { key mechanism } } }",
         lambda rng, n: {"c": rng.choice(CATEGORIES)},
         lambda rng, n, secret: [
-            (CATEGORY_LINEAGE, {**as_of_params(None)[1], **category_params(rng.choice(CATEGORIES))})
+            (
+                CATEGORY_LINEAGE,
+                {**as_of_params(None, SystemClock().now())[1], **category_params(rng.choice(CATEGORIES))},
+            )
         ],
     ),
     Operation(
@@ -125,13 +129,13 @@ OPERATIONS = [
         "{ ropa { controllerRecord { key activity recipients transfers erasureTimeLimits } "
         "processorRecord { key } } }",
         lambda rng, n: {},
-        lambda rng, n, secret: [(rq.ROPA, as_of_params(None)[1])],
+        lambda rng, n, secret: [(rq.ROPA, as_of_params(None, SystemClock().now())[1])],
     ),
     Operation(
         "transferRegister",
         "{ transferRegister { health { critical } transfers { key valid findings { code } } } }",
         lambda rng, n: {},
-        lambda rng, n, secret: [(rq.TRANSFER_REGISTER, as_of_params(None)[1])],
+        lambda rng, n, secret: [(rq.TRANSFER_REGISTER, as_of_params(None, SystemClock().now())[1])],
     ),
 ]
 

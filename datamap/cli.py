@@ -110,17 +110,25 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     if args.action == "export":
+        from datamap import resources
         from datamap.api.sdl import SDL_FILE, current_sdl
 
         sdl = current_sdl()
-        if args.check:
+        if args.check:  # a checkout's schema/schema.graphql, or the copy an installed wheel ships
             if not SDL_FILE.exists() or SDL_FILE.read_text() != sdl:
-                print(f"{SDL_FILE} is stale: run `datamap schema export`", file=sys.stderr)
+                fix = "rebuild the wheel" if resources.packaged() else "run `datamap schema export`"
+                print(f"{SDL_FILE} is stale: {fix}", file=sys.stderr)
                 return 1
             print(f"{SDL_FILE} is up to date")
             return 0
-        SDL_FILE.write_text(sdl)
-        print(f"wrote {SDL_FILE}")
+        if args.output is None and resources.packaged():
+            raise ConfigError(
+                f"{SDL_FILE} is the installed package's copy and is not rewritten; "
+                "export into a file with --output FILE, or run this in a source checkout"
+            )
+        target = Path(args.output) if args.output else SDL_FILE
+        target.write_text(sdl)
+        print(f"wrote {target}")
         return 0
 
     async def applied_only(db: Any) -> None:
@@ -198,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="check: validate the seed files; load: write them into the graph.",
     )
     p.add_argument("action", choices=["check", "load"])
-    p.add_argument("--folder", help="seed folder (default: the repository's seed/)")
+    p.add_argument("--folder", help="seed folder (default: the checkout's seed/, or the copy a wheel ships)")
     p.set_defaults(func=cmd_seed)
 
     p = sub.add_parser(
@@ -208,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("action", choices=["apply", "export"])
     p.add_argument("--check", action="store_true", help="with export: fail if the file is stale")
+    p.add_argument("--output", help="with export: write the SDL there (default: schema/schema.graphql)")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser(

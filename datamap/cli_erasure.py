@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from datamap.clock import command_clock
 from datamap.domain.deadlines import Jurisdiction
-from datamap.domain.erasure_workflow import RequestStatus
-from datamap.domain.identifiers import SubjectIdentifier, parse_identifiers
+from datamap.domain.erasure_workflow import ErasureTaskRecord, RequestStatus
+
+if TYPE_CHECKING:
+    from datamap.services.subjects import SubjectLookup
 
 
 def add_subject_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,8 +22,11 @@ def add_subject_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--external-id")
 
 
-def _identifiers(args: argparse.Namespace) -> list[SubjectIdentifier]:
-    return parse_identifiers(email=args.email, phone=args.phone, external_id=args.external_id)
+def subject_argument(args: argparse.Namespace, secret: bytes) -> SubjectLookup:
+    """The subject named by --email, --phone and --external-id."""
+    from datamap.services.subjects import lookup_of
+
+    return lookup_of(secret, email=args.email, phone=args.phone, external_id=args.external_id)
 
 
 def date_argument(text: str) -> dt.date:
@@ -39,40 +46,55 @@ def _datetime(text: str) -> dt.datetime:
     return value
 
 
-def _print_tasks(tasks: list[dict[str, Any]]) -> None:
+@dataclass(frozen=True)
+class _TaskLine:
+    """What the task table shows of a planned task or of a request's task."""
+
+    stage: int
+    key: str
+    categories: Sequence[str]
+    restricted_until: dt.date | None
+    status: str = ""
+
+
+def _print_tasks(tasks: Iterable[_TaskLine]) -> None:
     print(f"{'stage':>5}  {'task':<52} {'status':<10} categories / until")
     for t in tasks:
-        status = t.get("status", "") + ("+verified" if t.get("verified") else "")
-        until = f" until {t['restrictedUntil']}" if t.get("restrictedUntil") else ""
-        print(f"{t['stage']:>5}  {t['key']:<52} {status:<10} {len(t['categories'])} categories{until}")
+        until = f" until {t.restricted_until}" if t.restricted_until else ""
+        print(f"{t.stage:>5}  {t.key:<52} {t.status:<10} {len(t.categories)} categories{until}")
+
+
+def _request_task_lines(tasks: Iterable[ErasureTaskRecord]) -> list[_TaskLine]:
+    return [
+        _TaskLine(
+            t.stage,
+            t.key,
+            t.categories,
+            t.restricted_until,
+            t.status.value + ("+verified" if t.verified else ""),
+        )
+        for t in tasks
+    ]
 
 
 def cmd_erasure(args: argparse.Namespace, with_db: Callable[[Any], Any], secret: Callable[[], bytes]) -> int:
     from datamap.services import erasure
 
+    now = command_clock().now()
+    today = now.date()
     if args.action == "plan":
-        found = with_db(lambda db: erasure.plan(db, _identifiers(args), secret(), args.as_of))
+        found = with_db(lambda db: erasure.plan(db, subject_argument(args, secret()), args.as_of, now=now))
         if found is None:
             print("no such subject in the graph")
             return 1
-        _print_tasks(
-            [
-                {
-                    "key": t.key,
-                    "stage": t.stage,
-                    "categories": t.categories,
-                    "restrictedUntil": t.restricted_until,
-                }
-                for t in found.tasks
-            ]
-        )
+        _print_tasks(_TaskLine(t.stage, t.key, t.categories, t.restricted_until) for t in found.tasks)
         for warning in found.warnings:
             print(f"warning: {warning}")
         print(f"Art. 19 recipients: {', '.join(r.key for r in found.recipients) or 'none'}")
         return 0
     if args.action == "request":
         given = erasure.ErasureRequestInput(
-            identifiers=_identifiers(args),
+            subject=subject_argument(args, secret()),
             received_at=args.received_at,
             jurisdiction=Jurisdiction(args.jurisdiction),
             channel=args.channel,
@@ -80,27 +102,29 @@ def cmd_erasure(args: argparse.Namespace, with_db: Callable[[Any], Any], secret:
             identity_reference=args.identity_reference,
             from_email=args.from_email,
         )
-        view = with_db(lambda db: erasure.request_erasure(db, given, secret()))
-        print(f"request {view.request['id']}: {len(view.tasks)} tasks, deadline {view.deadline}")
+        view = with_db(lambda db: erasure.request_erasure(db, given, now=now))
+        print(f"request {view.request.id}: {len(view.tasks)} tasks, deadline {view.deadline}")
         return 0
     if args.action == "status":
         if args.id:
-            view = with_db(lambda db: erasure.get_request(db, args.id))
+            view = with_db(lambda db: erasure.get_request(db, args.id, today=today))
             print(
                 f"request {args.id}: {view.status.value}, deadline {view.deadline}"
                 + (" (OVERDUE)" if view.overdue else "")
             )
-            _print_tasks(view.tasks)
+            _print_tasks(_request_task_lines(view.tasks))
             return 0
         status = RequestStatus(args.status) if args.status else None
-        views = with_db(lambda db: erasure.list_requests(db, status, True if args.overdue else None))
+        views = with_db(
+            lambda db: erasure.list_requests(db, status, True if args.overdue else None, today=today)
+        )
         for v in views:
             print(
-                f"{v.request['id']}  {v.status.value:<22} deadline {v.deadline}"
+                f"{v.request.id}  {v.status.value:<22} deadline {v.deadline}"
                 + ("  OVERDUE" if v.overdue else "")
             )
         return 0
-    cert = with_db(lambda db: erasure.completion_certificate(db, args.id))
+    cert = with_db(lambda db: erasure.completion_certificate(db, args.id, today=today))
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(cert.document)

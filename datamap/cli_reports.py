@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from datamap.cli_erasure import date_argument
+from datamap.clock import command_clock
 
 
 def cmd_report(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
-    from datamap.domain import shine_the_light as stl
+    from datamap.domain.ropa import RecordOfProcessing
     from datamap.services.reports import map_reports
     from datamap.services.reports import shine_the_light as stl_service
 
+    now = command_clock().now()
     if args.report == "ropa":
-        record = with_db(lambda db: map_reports.record_of_processing(db, args.as_of))
-        data: str | bytes = {"csv": record.to_csv, "xlsx": record.to_xlsx, "json": record.to_json}[
-            args.format
-        ]()
+        record: RecordOfProcessing = with_db(
+            lambda db: map_reports.record_of_processing(db, args.as_of, now=now)
+        )
+        formats: dict[str, Callable[[], str | bytes]] = {
+            "csv": record.to_csv,
+            "xlsx": record.to_xlsx,
+            "json": record.to_json,
+        }
+        data = formats[args.format]()
         if args.output:
             mode = "wb" if isinstance(data, bytes) else "w"
             with open(args.output, mode) as handle:
@@ -35,24 +41,21 @@ def cmd_report(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
             print(data, end="")
         return 0
     if args.report == "transfers":
-        register = with_db(lambda db: map_reports.transfer_register(db, args.as_of))
+        register: map_reports.TransferRegister = with_db(
+            lambda db: map_reports.transfer_register(db, args.as_of, now=now)
+        )
         print(
             f"transfer register as of {register.as_of}: "
             + ", ".join(f"{k} {v}" for k, v in register.health.items())
         )
         for entry in register.entries:
-            state = "valid" if entry.validity.valid else "NOT VALID"
-            print(f"{entry.transfer['key']}: {entry.transfer['mechanism']} {state}")
-            for f in entry.validity.findings:
+            state = "valid" if entry.valid else "NOT VALID"
+            print(f"{entry.key}: {entry.mechanism} {state}")
+            for f in entry.findings:
                 print(f"  [{f.severity.value}] {f.message} Fix: {f.fix}")
         return 0
-    response, business = with_db(lambda db: stl_service.standard_report(db, args.year))
-    letter = stl.letter(
-        response,
-        business=business.get("name", ""),
-        business_address=business.get("address"),
-        received=dt.date(args.year + 1, 1, 1),
-    )
+    found: stl_service.StandardResponse = with_db(lambda db: stl_service.standard_report(db, args.year))
+    letter = found.letter()
     print(letter.html() if args.html else letter.text(), end="")
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from datamap.api.app import create_app
+from datamap.clock import CLOCK_VARIABLE, FixedClock
 from datamap.config import Neo4jSettings, state_dir
 from datamap.graph.database import Database
 from datamap.graph.schema import apply_schema
@@ -25,6 +27,27 @@ from datamap.services.seed import load_seed
 
 SECRET = b"test-secret-0123456789abcdef"
 PASSWORD = "datamap-test"
+
+# The suite's one clock: the day it runs "on". DATAMAP_TEST_TODAY=YYYY-MM-DD runs it as if on that day (any day
+# from FIXED_DAY on); without it, always FIXED_DAY, so the suite passes on any real calendar day.
+FIXED_DAY = dt.date(2026, 11, 28)
+
+
+def _test_today() -> dt.date:
+    raw = os.environ.get("DATAMAP_TEST_TODAY")
+    if not raw:
+        return FIXED_DAY
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise pytest.UsageError(f"DATAMAP_TEST_TODAY={raw!r}: give a date, YYYY-MM-DD") from None
+    if day < FIXED_DAY:
+        raise pytest.UsageError(f"DATAMAP_TEST_TODAY={raw}: give a day from {FIXED_DAY} on")
+    return day
+
+
+TODAY = _test_today()
+NOW = dt.datetime.combine(TODAY, dt.time(12), dt.UTC)  # noon UTC: the same calendar day in Europe and California
 
 
 def free_port() -> int:
@@ -100,16 +123,25 @@ class GraphQLClient:
 
 
 @pytest.fixture
-async def api(seeded: Database) -> AsyncIterator[GraphQLClient]:
-    app = create_app(AppState(db=seeded, secret=SECRET), close_db_on_shutdown=False)
+def clock() -> FixedClock:
+    """The service's clock in this test: NOW, until the test moves it."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+async def api(seeded: Database, clock: FixedClock) -> AsyncIterator[GraphQLClient]:
+    app = create_app(AppState(db=seeded, secret=SECRET, clock=clock), close_db_on_shutdown=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://datamap.test") as client:
         yield GraphQLClient(client)
 
 
 def datamap_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the `datamap` command as a user would."""
-    return subprocess.run([sys.executable, "-m", "datamap", *args], capture_output=True, text=True, env=env)
+    """Run the `datamap` command as a user would, on the suite's clock."""
+    environment = {**(os.environ if env is None else env), CLOCK_VARIABLE: NOW.isoformat()}
+    return subprocess.run(
+        [sys.executable, "-m", "datamap", *args], capture_output=True, text=True, env=environment
+    )
 
 
 def assert_clear_error(result: subprocess.CompletedProcess[str], *phrases: str) -> None:
@@ -117,3 +149,24 @@ def assert_clear_error(result: subprocess.CompletedProcess[str], *phrases: str) 
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     for phrase in phrases:
         assert phrase in result.stderr, (phrase, result.stderr)
+
+
+# --- The `neo4j` marker cannot rot ----------------------------------------------------------------------------------
+# `pytest -m "not neo4j"` is the fast lane: it must start no Neo4j. A test that uses a fixture needing one (directly or
+# through another fixture) but lacks the marker would start it there, so collection fails, naming the test.
+
+NEO4J_FIXTURES = frozenset({"neo4j_settings", "db", "seeded", "api"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects anything: every collected test is checked
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = []
+    for item in items:
+        used = NEO4J_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if used and item.get_closest_marker("neo4j") is None:
+            unmarked.append(f"{item.nodeid} (uses {', '.join(sorted(used))})")
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests talk to Neo4j but lack the `neo4j` marker; add `pytestmark = pytest.mark.neo4j` to the "
+            "module or `@pytest.mark.neo4j` to the test:\n  " + "\n  ".join(unmarked)
+        )

@@ -16,6 +16,7 @@ from datamap.services.context import AppState
 from tests.conftest import SECRET, GraphQLClient, assert_clear_error, datamap_command
 
 
+@pytest.mark.neo4j
 async def test_graphiql_renders_from_the_service_with_no_outside_host(api: GraphQLClient) -> None:
     page = await api.client.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200
@@ -26,6 +27,7 @@ async def test_graphiql_renders_from_the_service_with_no_outside_host(api: Graph
         assert response.status_code == 200 and len(response.content) > 1000, asset
 
 
+@pytest.mark.neo4j
 async def test_healthz_and_readyz(api: GraphQLClient) -> None:
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}
     assert (await api.client.get("/readyz")).json() == {"status": "ready"}
@@ -44,6 +46,7 @@ async def test_not_ready_while_neo4j_is_unreachable() -> None:
     await dead.close()
 
 
+@pytest.mark.neo4j
 async def test_wrong_credentials_are_named(neo4j_settings: Neo4jSettings) -> None:
     wrong = Database(
         Neo4jSettings(
@@ -86,6 +89,7 @@ def test_missing_java_is_a_clear_error(tmp_path: object) -> None:
     assert_clear_error(result, "java is not installed")
 
 
+@pytest.mark.neo4j
 def test_a_taken_port_is_a_clear_error(tmp_path: object, neo4j_settings: Neo4jSettings) -> None:
     port = neo4j_settings.uri.rsplit(":", 1)[1]  # the test server holds it
     result = datamap_command(

@@ -12,6 +12,8 @@ from datamap.config import Neo4jSettings
 from datamap.graph.database import Database
 from tests.conftest import SECRET, assert_clear_error, datamap_command
 
+pytestmark = pytest.mark.neo4j
+
 
 def environment_for(settings: Neo4jSettings) -> dict[str, str]:
     """The environment that points the `datamap` command at the test Neo4j."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import socket
@@ -15,10 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
+from datamap.clock import CLOCK_VARIABLE
 from datamap.config import Neo4jSettings
 from datamap.graph.database import Database
 from tests.conftest import SECRET
-from tests.erasure_helpers import RECORD, request_input
+from tests.helpers import RECORD, request_input
+
+pytestmark = pytest.mark.neo4j
 
 REQUEST = """mutation($input: ErasureRequestInput!) { requestErasure(input: $input) {
   id tasks { id key action stage status } } }"""
@@ -33,7 +37,7 @@ def _free_port() -> int:
 class Service:
     """`datamap serve` as its own process, on the test Neo4j."""
 
-    def __init__(self, settings: Neo4jSettings) -> None:
+    def __init__(self, settings: Neo4jSettings, extra_env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -42,6 +46,7 @@ class Service:
             "DATAMAP_NEO4J_USER": settings.user,
             "DATAMAP_NEO4J_PASSWORD": settings.password,
             "DATAMAP_HASH_SECRET": SECRET.decode(),
+            **(extra_env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -80,6 +85,12 @@ def service(seeded: Database, neo4j_settings: Neo4jSettings) -> Iterator[Service
     svc.stop()
 
 
+def _received_just_now(email: str) -> dict[str, Any]:
+    """`datamap serve` runs on the machine's clock: a request received a minute ago by that clock."""
+    received = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    return request_input(email, receivedAt=received.isoformat())
+
+
 async def _send(client: httpx.AsyncClient, task: dict[str, Any]) -> bool:
     outcome = "HELD" if task["action"] == "RESTRICT" else "DONE"
     response = await client.post(
@@ -106,7 +117,10 @@ async def test_killing_the_service_mid_stream_loses_nothing_and_applies_nothing_
         created = (
             await client.post(
                 "/graphql",
-                json={"query": REQUEST, "variables": {"input": request_input("jordan.reyes@example.com")}},
+                json={
+                    "query": REQUEST,
+                    "variables": {"input": _received_just_now("jordan.reyes@example.com")},
+                },
             )
         ).json()
     request = created["data"]["requestErasure"]
@@ -147,3 +161,29 @@ async def test_killing_the_service_mid_stream_loses_nothing_and_applies_nothing_
         row = by_key[task["key"]]
         assert row["events"] == 1, f"{task['key']} has {row['events']} outcome events"
         assert row["status"] in ("done", "held"), f"{task['key']} lost its outcome: {row['status']}"
+
+
+async def test_datamap_serve_runs_on_the_machines_clock(
+    seeded: Database, neo4j_settings: Neo4jSettings
+) -> None:
+    """The suite pins its own clock (and one-off commands honour DATAMAP_CLOCK); a running service never does."""
+    svc = Service(neo4j_settings, {CLOCK_VARIABLE: "2001-01-01T00:00:00Z"})
+    svc.start()
+    try:
+        async with httpx.AsyncClient(base_url=svc.url, timeout=10) as client:
+            body = (
+                await client.post(
+                    "/graphql",
+                    json={
+                        "query": "mutation($input: ErasureRequestInput!) { requestErasure(input: $input) { id } }",
+                        "variables": {"input": _received_just_now("anna.jansen@example.com")},
+                    },
+                )
+            ).json()
+    finally:
+        svc.stop()
+    assert not body.get("errors"), body  # on 2001-01-01 this request would be "in the future"
+    (row,) = await seeded.read(
+        "MATCH (r:ErasureRequest {id: $id}) RETURN r.createdAt AS at", id=body["data"]["requestErasure"]["id"]
+    )
+    assert abs(row["at"] - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)

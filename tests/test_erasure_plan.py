@@ -2,51 +2,22 @@
 
 from __future__ import annotations
 
-from collections import deque
+import datetime as dt
 from typing import Any
 
 import pytest
 
 from datamap.domain.categories import narrow
-from datamap.domain.seed_model import SeedMap
 from datamap.services.seed import read_seed
-from tests.conftest import GraphQLClient
+from tests.conftest import TODAY, GraphQLClient
+from tests.helpers import implied_holders
+
+pytestmark = pytest.mark.neo4j
 
 PLAN = """query($subject: SubjectInput!, $asOf: Date) { erasurePlan(subject: $subject, asOf: $asOf) {
   subjectId warnings
   tasks { key action target targetKind role categories legalGround dependsOn stage observed restrictedUntil exception }
   recipients { key name role country observed } } }"""
-
-
-def implied_holders(seed: SeedMap, subject_key: str, max_flows: int = 6) -> set[str]:
-    """Independently of the product: every system and recipient the subject's records, disclosures and the
-    map's flows imply (breadth first, categories narrowing along each flow)."""
-    subject = next(s for s in seed.subjects if s.key == subject_key)
-    flows = [f for f in seed.flows]
-    holders = {d.recipient for d in subject.disclosures} | {r.system for r in subject.records}
-    queue: deque[tuple[str, str, tuple[str, ...], int]] = deque()
-    for r in subject.records:
-        queue.append(("system", r.system, tuple(r.categories), 0))
-        queue.append(("source", r.source, tuple(r.categories), 0))
-    seen = set()
-    while queue:
-        kind, key, cats, depth = queue.popleft()
-        if (kind, key, cats) in seen or depth >= max_flows:
-            continue
-        seen.add((kind, key, cats))
-        for f in flows:
-            start = f.from_.system if kind == "system" else f.from_.source
-            if start != key:
-                continue
-            carried = tuple(narrow(cats, f.categories))
-            if not carried:
-                continue
-            target = f.to.system or f.to.recipient
-            assert target is not None
-            holders.add(target)
-            if f.to.system:
-                queue.append(("system", target, carried, depth + 1))
-    return holders
 
 
 async def plan_of(api: GraphQLClient, subject: dict[str, str], as_of: str | None = None) -> dict[str, Any]:
@@ -136,14 +107,15 @@ async def test_once_the_retention_period_has_run_out_everything_is_erased(api: G
 
 
 async def test_a_legal_hold_restricts_what_it_covers(api: GraphQLClient) -> None:
-    hold = """mutation { placeLegalHold(subject: {email: "anna.jansen@example.com"},
-      categories: ["user.contact.email"], reason: "claim 2026-117 pending", until: "2027-06-30") { id until } }"""
-    assert (await api.query(hold))["placeLegalHold"]["until"] == "2027-06-30"
-    plan = await plan_of(api, {"email": "anna.jansen@example.com"}, as_of="2026-11-26")
+    until = (TODAY + dt.timedelta(days=200)).isoformat()
+    hold = """mutation($until: Date) { placeLegalHold(subject: {email: "anna.jansen@example.com"},
+      categories: ["user.contact.email"], reason: "claim 2026-117 pending", until: $until) { id until } }"""
+    assert (await api.query(hold, until=until))["placeLegalHold"]["until"] == until
+    plan = await plan_of(api, {"email": "anna.jansen@example.com"})  # today: the hold was placed today
     held = [t for t in plan["tasks"] if t["action"] == "RESTRICT"]
     assert held and all(t["categories"] == ["user.contact.email"] for t in held)
     assert all("legal hold (claim 2026-117 pending)" in t["legalGround"] for t in held)
-    assert all(t["restrictedUntil"] == "2027-06-30" for t in held)
+    assert all(t["restrictedUntil"] == until for t in held)
     erase = next(t for t in plan["tasks"] if t["key"] == "erase:sharpspring_platform")
     assert "user.contact.email" not in erase["categories"] and "user.name" in erase["categories"]
 

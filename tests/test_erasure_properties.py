@@ -6,19 +6,22 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from datamap.config import Neo4jSettings
 from datamap.domain.categories import narrow
-from datamap.domain.identifiers import parse_identifiers
 from datamap.domain.seed_model import SeedMap, parse_seed
 from datamap.graph.database import Database
 from datamap.graph.schema import apply_schema
 from datamap.services import erasure
 from datamap.services.seed import load_seed_map
-from tests.conftest import SECRET
-from tests.test_erasure_plan import implied_holders
+from datamap.services.subjects import lookup_of
+from tests.conftest import NOW, SECRET
+from tests.helpers import implied_holders
+
+pytestmark = pytest.mark.neo4j
 
 CATEGORIES = ["user", "user.a", "user.a.x", "user.a.y", "user.b"]
 LEAVES = st.lists(st.sampled_from(CATEGORIES[1:]), min_size=1, max_size=3, unique=True)
@@ -128,7 +131,7 @@ async def _plan(settings_: Neo4jSettings, seed: SeedMap) -> erasure.ErasurePlan:
         await db.write("MATCH (n) DETACH DELETE n")
         await apply_schema(db)
         await load_seed_map(db, seed, SECRET)
-        found = await erasure.plan(db, parse_identifiers(email="gen@example.com"), SECRET)
+        found = await erasure.plan(db, lookup_of(SECRET, email="gen@example.com"), now=NOW)
         assert found is not None
         return found
     finally:

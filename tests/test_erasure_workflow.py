@@ -6,12 +6,17 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from datamap.domain.erasure_workflow import Outcome
+import pytest
+
+from datamap.clock import FixedClock
+from datamap.domain.erasure_workflow import ErasureTaskRecord, Outcome
 from datamap.errors import ValidationError
 from datamap.graph.database import Database
 from datamap.services import erasure
-from tests.conftest import GraphQLClient
-from tests.erasure_helpers import GET, RECORD, REQUEST, VERIFY, open_request, request_input, settle_all
+from tests.conftest import NOW, SECRET, GraphQLClient
+from tests.helpers import GET, RECORD, REQUEST, VERIFY, open_request, request_input, settle_all
+
+pytestmark = pytest.mark.neo4j
 
 ANNA = "anna.jansen@example.com"
 JORDAN = "jordan.reyes@example.com"
@@ -35,7 +40,7 @@ def downstream_of(request: dict[str, Any], upstream: dict[str, Any]) -> dict[str
 async def test_a_request_is_created_from_the_plan_with_deadlines_and_suppression_first(
     api: GraphQLClient,
 ) -> None:
-    request = await open_request(api, ANNA)
+    request = await open_request(api, ANNA, receivedAt="2026-11-20T09:00:00Z")
     assert request["status"] == "OPEN" and request["deadline"] == "2026-12-20"
     assert request["effectiveDeadline"] == "2026-12-20" and request["receiptConfirmationDue"] is None
     suppression = task(request, "suppress:subject")
@@ -118,7 +123,9 @@ async def test_two_concurrent_updates_of_one_task_cannot_both_win(
 
     async def claim(outcome: Outcome, key: str) -> Any:
         try:
-            return await erasure.record_outcome(seeded, platform, outcome, f"{outcome} by worker {key}", key)
+            return await erasure.record_outcome(
+                seeded, platform, outcome, f"{outcome} by worker {key}", key, now=NOW
+            )
         except ValidationError as exc:
             return exc
 
@@ -131,7 +138,7 @@ async def test_two_concurrent_updates_of_one_task_cannot_both_win(
                 for i, o in enumerate([Outcome.DONE, Outcome.NOT_FOUND, Outcome.DONE, Outcome.NOT_FOUND])
             )
         )
-        winners = [r for r in results if isinstance(r, dict)]
+        winners = [r for r in results if isinstance(r, ErasureTaskRecord)]
         losers = [r for r in results if isinstance(r, ValidationError)]
         assert len(winners) == 1 and len(losers) == 3, results
         assert all("already" in str(e) for e in losers)
@@ -178,9 +185,12 @@ async def test_a_completed_request_clears_the_subject_and_leaves_proof(
 
 
 async def test_the_certificate_digest_changes_when_a_recorded_outcome_is_altered(
-    api: GraphQLClient, seeded: Database
+    api: GraphQLClient, seeded: Database, clock: FixedClock
 ) -> None:
-    request = await open_request(api, JORDAN)
+    clock.at = dt.datetime(
+        2026, 11, 28, 12, tzinfo=dt.UTC
+    )  # the tax records' retention runs until 2032-01-15
+    request = await open_request(api, JORDAN, receivedAt="2026-11-20T09:00:00Z")
     await settle_all(api, request)
     query = "query($id: ID!) { erasureCertificate(request: $id) { document digest storedDigest intact } }"
     cert = (await api.query(query, id=request["id"]))["erasureCertificate"]
@@ -192,9 +202,10 @@ async def test_the_certificate_digest_changes_when_a_recorded_outcome_is_altered
     assert forged["storedDigest"] == cert["storedDigest"]
 
 
-async def test_deadlines_extension_and_overdue_requests(api: GraphQLClient) -> None:
+async def test_deadlines_extension_and_overdue_requests(api: GraphQLClient, clock: FixedClock) -> None:
+    clock.at = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)  # a day the expected dates below are counted from
     old = await open_request(api, ANNA, receivedAt="2026-09-01T09:00:00Z")
-    recent = await open_request(api, JORDAN)
+    recent = await open_request(api, JORDAN, receivedAt="2026-11-20T09:00:00Z")
     listed = """query($overdue: Boolean) { erasureRequests(overdue: $overdue) { id overdue status } }"""
     overdue = (await api.query(listed, overdue=True))["erasureRequests"]
     assert [r["id"] for r in overdue] == [old["id"]]
@@ -231,7 +242,9 @@ async def test_concurrent_last_verifications_complete_the_request(
     unverified = [t for t in waiting if not t["verified"]]
     for t in unverified[:-2]:
         await api.query(VERIFY, task=t["id"], evidence="checked")
-    await asyncio.gather(*(erasure.verify_task(seeded, t["id"], "checked at once") for t in unverified[-2:]))
+    await asyncio.gather(
+        *(erasure.verify_task(seeded, t["id"], "checked at once", now=NOW) for t in unverified[-2:])
+    )
     done = (await api.query(GET, id=request["id"]))["erasureRequest"]
     assert done["status"] == "COMPLETE" and done["completedAt"]
     cert = await api.query(
@@ -242,12 +255,11 @@ async def test_concurrent_last_verifications_complete_the_request(
 
 async def test_two_concurrent_requests_for_one_subject_open_one(seeded: Database) -> None:
     from datamap.domain.deadlines import Jurisdiction
-    from datamap.domain.identifiers import parse_identifiers
-    from tests.conftest import SECRET
+    from datamap.services.subjects import lookup_of
 
     given = erasure.ErasureRequestInput(
-        identifiers=parse_identifiers(email=ANNA),
-        received_at=dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC),
+        subject=lookup_of(SECRET, email=ANNA),
+        received_at=NOW - dt.timedelta(days=8),
         jurisdiction=Jurisdiction.GDPR,
         channel="post",
         identity_method="government_id",
@@ -255,7 +267,7 @@ async def test_two_concurrent_requests_for_one_subject_open_one(seeded: Database
 
     async def attempt() -> Any:
         try:
-            return await erasure.request_erasure(seeded, given, SECRET)
+            return await erasure.request_erasure(seeded, given, now=NOW)
         except ValidationError as exc:
             return exc
 

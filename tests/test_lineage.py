@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.conftest import GraphQLClient
+
+pytestmark = pytest.mark.neo4j
 
 REACHED = "key name observed categories pathCount paths { observed categories steps { kind key via at } }"
 SUBJECT_LINEAGE = """

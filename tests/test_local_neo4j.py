@@ -21,6 +21,7 @@ def _count(server: LocalNeo4j) -> int:
         return int(records[0]["n"])
 
 
+@pytest.mark.neo4j
 def test_a_server_keeps_its_data_across_restarts_and_wipe_empties_it(tmp_path: Path) -> None:
     server = LocalNeo4j(
         tmp_path / "neo4j",

@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from datamap.config import Neo4jSettings
@@ -15,9 +16,10 @@ from datamap.graph.schema import apply_schema, read_statements
 from datamap.services import map_browser
 from datamap.services.lineage import lineage_of_category
 from datamap.services.seed import SEED_DIR, load_seed, read_seed
-from tests.conftest import SECRET, GraphQLClient, assert_clear_error, datamap_command
+from tests.conftest import NOW, SECRET, GraphQLClient, assert_clear_error, datamap_command
 
 
+@pytest.mark.neo4j
 async def test_a_question_about_a_category_covers_its_children(api: GraphQLClient) -> None:
     data = await api.query(
         '{ dataCategories(under: "user.contact") { key parent children statutoryCategory } }'
@@ -29,6 +31,7 @@ async def test_a_question_about_a_category_covers_its_children(api: GraphQLClien
     assert email["parent"] == "user.contact" and email["statutoryCategory"] == "B"
 
 
+@pytest.mark.neo4j
 async def test_recipients_by_role_with_country(api: GraphQLClient) -> None:
     data = await api.query(
         "{ recipients(role: AFFILIATE) { key role organisationName country ownDirectMarketing } }"
@@ -41,6 +44,7 @@ async def test_recipients_by_role_with_country(api: GraphQLClient) -> None:
     assert "google_analytics" in {r["key"] for r in processors["recipients"]}
 
 
+@pytest.mark.neo4j
 async def test_one_company_can_play_several_roles(api: GraphQLClient) -> None:
     data = await api.query(
         "{ organisations { key legalEntity roles { recipient role } certifications { program } } }"
@@ -52,6 +56,7 @@ async def test_one_company_can_play_several_roles(api: GraphQLClient) -> None:
     assert "EU_US_PRIVACY_SHIELD" in {c["program"] for c in controller["certifications"]}
 
 
+@pytest.mark.neo4j
 async def test_map_browsing_fields_answer_from_the_seed(api: GraphQLClient) -> None:
     data = await api.query("""{
       purposes { key legalBasis categories provenance { ref } }
@@ -79,11 +84,13 @@ async def test_map_browsing_fields_answer_from_the_seed(api: GraphQLClient) -> N
     assert tax and any("user.financial.transaction_id" in r["categories"] for r in tax)
 
 
+@pytest.mark.neo4j
 async def test_the_map_as_of_a_date_before_the_notice_is_empty(api: GraphQLClient) -> None:
     data = await api.query('{ purposes(asOf: "2018-04-26") { key } recipients(asOf: "2018-04-26") { key } }')
     assert data == {"purposes": [], "recipients": []}
 
 
+@pytest.mark.neo4j
 async def test_the_schema_is_applied_idempotently_and_its_version_recorded(db: Database) -> None:
     version, statements = read_statements()
     assert len(statements) >= 20
@@ -97,6 +104,7 @@ async def test_the_schema_is_applied_idempotently_and_its_version_recorded(db: D
     }
 
 
+@pytest.mark.neo4j
 async def test_applying_the_schema_to_a_version_3_graph_drops_the_record_id_indexes(db: Database) -> None:
     await db.write("CREATE INDEX held_in_id IF NOT EXISTS FOR ()-[r:HELD_IN]-() ON (r.id)")
     await db.write("CREATE INDEX disclosed_to_id IF NOT EXISTS FOR ()-[r:DISCLOSED_TO]-() ON (r.id)")
@@ -107,6 +115,7 @@ async def test_applying_the_schema_to_a_version_3_graph_drops_the_record_id_inde
     assert "disclosed_to_at" in names  # the Shine-the-Light window still has its index
 
 
+@pytest.mark.neo4j
 async def test_any_neo4j_5_by_uri_including_routing(neo4j_settings: Neo4jSettings) -> None:
     routed = Database(
         Neo4jSettings(
@@ -131,6 +140,7 @@ def test_an_unreachable_neo4j_is_a_clear_error() -> None:
     assert_clear_error(result, "not reachable at bolt://127.0.0.1:1")
 
 
+@pytest.mark.neo4j
 async def test_facts_that_ended_drop_out_of_answers_as_of_a_later_date(db: Database, tmp_path: Path) -> None:
     """A flow and a transfer with validTo: present before that date, gone on and after it."""
     folder = tmp_path / "seed"
@@ -140,12 +150,12 @@ async def test_facts_that_ended_drop_out_of_answers_as_of_a_later_date(db: Datab
     _end(folder / "flows.yaml", flow_key, dt.date(2020, 7, 16))
     others = [f for f in read_seed().flows if f.to.recipient == "google_analytics" and f.key != flow_key]
     await load_seed(db, SECRET, folder)
-    transfers_then = {t["key"] for t in await map_browser.transfers(db, dt.date(2020, 7, 15))}
-    transfers_now = {t["key"] for t in await map_browser.transfers(db, dt.date(2020, 7, 16))}
+    transfers_then = {t.key for t in await map_browser.transfers(db, dt.date(2020, 7, 15), now=NOW)}
+    transfers_now = {t.key for t in await map_browser.transfers(db, dt.date(2020, 7, 16), now=NOW)}
     assert "eu_to_us_google_analytics" in transfers_then - transfers_now
     category = next(iter(read_seed().flows[[f.key for f in read_seed().flows].index(flow_key)].categories))
-    before = await lineage_of_category(db, category, dt.date(2020, 7, 15))
-    after = await lineage_of_category(db, category, dt.date(2020, 7, 16))
+    before = await lineage_of_category(db, category, dt.date(2020, 7, 15), now=NOW)
+    after = await lineage_of_category(db, category, dt.date(2020, 7, 16), now=NOW)
     reached = lambda lin: {r.key for r in lin.recipients}  # noqa: E731
     assert "google_analytics" in reached(before)
     still = [f for f in others if any(c == category or category.startswith(c + ".") for c in f.categories)]

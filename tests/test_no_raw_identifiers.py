@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from datamap.domain.identifiers import normalise_phone
 from datamap.graph.database import Database
 from datamap.services.seed import read_seed
 from tests.conftest import GraphQLClient
+
+pytestmark = pytest.mark.neo4j
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 E164 = re.compile(r"\+\d{8,15}\b")

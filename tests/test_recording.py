@@ -29,6 +29,7 @@ NEW_LEAD = {
 }
 
 
+@pytest.mark.neo4j
 async def test_a_recorded_collection_and_disclosure_show_up_as_observed(api: GraphQLClient) -> None:
     created = (await api.query(COLLECT, input=NEW_LEAD))["recordCollection"]
     disclosed = (
@@ -68,6 +69,7 @@ async def test_a_recorded_collection_and_disclosure_show_up_as_observed(api: Gra
     assert observed == {"interinbox"}
 
 
+@pytest.mark.neo4j
 async def test_recording_the_same_event_twice_changes_nothing(api: GraphQLClient, seeded: Database) -> None:
     first = (await api.query(COLLECT, input=NEW_LEAD))["recordCollection"]
     before = await counts(seeded)
@@ -90,6 +92,7 @@ async def test_recording_the_same_event_twice_changes_nothing(api: GraphQLClient
         ({"categories": ["User Contact"]}, "dotted lower-case"),
     ],
 )
+@pytest.mark.neo4j
 async def test_bad_input_is_rejected_naming_the_problem_and_nothing_is_written(
     api: GraphQLClient,
     seeded: Database,
@@ -131,6 +134,7 @@ def _lines(n: int) -> list[dict[str, object]]:
     ]
 
 
+@pytest.mark.neo4j
 async def test_bulk_import_writes_in_batches_and_a_rerun_duplicates_nothing(
     seeded: Database, tmp_path: Path
 ) -> None:
@@ -148,6 +152,7 @@ async def test_bulk_import_writes_in_batches_and_a_rerun_duplicates_nothing(
     assert row["n"] == 25
 
 
+@pytest.mark.neo4j
 async def test_bulk_import_rejects_a_bad_file_naming_the_line_and_writes_nothing(
     seeded: Database,
     tmp_path: Path,
@@ -172,6 +177,7 @@ async def test_bulk_import_rejects_a_bad_file_naming_the_line_and_writes_nothing
     assert await counts(seeded) == before
 
 
+@pytest.mark.neo4j
 async def test_rows_sharing_an_identifier_in_one_batch_are_one_subject(
     seeded: Database, tmp_path: Path
 ) -> None:

@@ -7,9 +7,12 @@ import io
 from typing import Any
 
 import openpyxl
+import pytest
 
 from datamap.services.seed import read_seed
 from tests.conftest import GraphQLClient
+
+pytestmark = pytest.mark.neo4j
 
 DISCLOSE = """mutation($input: DisclosureInput!) { recordDisclosure(input: $input) { id } }"""
 STL = """query($customer: SubjectInput!, $receivedAt: Date!) {

@@ -7,6 +7,8 @@ import pytest
 from datamap.graph.database import StatementCounter
 from tests.conftest import GraphQLClient
 
+pytestmark = pytest.mark.neo4j
+
 ANNA = '{email: "anna.jansen@example.com"}'
 
 

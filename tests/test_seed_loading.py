@@ -49,6 +49,7 @@ def test_the_repository_seed_is_valid_and_models_the_whole_notice() -> None:
     assert seed.notice.effective.isoformat() == "2018-04-27"
 
 
+@pytest.mark.neo4j
 async def test_loading_twice_leaves_the_same_graph(db: Database) -> None:
     await load_seed(db, SECRET)
     first = await counts(db)
@@ -97,6 +98,7 @@ def _broken_copy(tmp_path: Path, file: str, old: str, new: str) -> Path:
         ("systems.yaml", "systems:", "systems: [", r"seed/systems.yaml: not valid YAML"),
     ],
 )
+@pytest.mark.neo4j
 async def test_a_malformed_seed_is_rejected_naming_file_and_entry_and_the_graph_is_unchanged(
     db: Database,
     tmp_path: Path,
@@ -112,6 +114,7 @@ async def test_a_malformed_seed_is_rejected_naming_file_and_entry_and_the_graph_
     assert await counts(db) == before
 
 
+@pytest.mark.neo4j
 async def test_a_bad_example_subject_is_rejected_before_anything_is_written(
     db: Database, tmp_path: Path
 ) -> None:
@@ -122,6 +125,7 @@ async def test_a_bad_example_subject_is_rejected_before_anything_is_written(
     assert await counts(db) == empty
 
 
+@pytest.mark.neo4j
 async def test_a_failure_while_writing_rolls_back_the_whole_load(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -73,7 +73,7 @@ def create_app(state: AppState, *, close_db_on_shutdown: bool = True) -> Starlet
             as_of = dt.date.fromisoformat(raw) if raw else None
         except ValueError:
             return JSONResponse({"error": f"asOf: {raw!r} is not a date (YYYY-MM-DD)"}, status_code=400)
-        record = await record_of_processing(state.db, as_of)
+        record = await record_of_processing(state.db, as_of, now=state.clock.now())
         name = f"ropa-{record.as_of.isoformat()}.{fmt}"
         headers = {"content-disposition": f'attachment; filename="{name}"'}
         if fmt == "csv":

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from datamap.api.identifiers import identifiers_of, state_of
+from datamap.api.identifiers import now_of, state_of, subject_of
 from datamap.api.types import SubjectInput
 from datamap.api.types import erasure as t
 from datamap.domain.deadlines import Jurisdiction
 from datamap.domain.erasure_workflow import Outcome, RequestStatus
 from datamap.services import erasure
-
-
-def _hold(hold: dict[str, Any]) -> t.LegalHold:
-    return t.LegalHold(
-        id=strawberry.ID(hold["id"]),
-        categories=hold["categories"],
-        systems=hold["systems"],
-        reason=hold["reason"],
-        until=hold.get("until"),
-        placed_at=hold["placedAt"],
-        lifted_at=hold.get("liftedAt"),
-    )
 
 
 @strawberry.type
@@ -37,8 +24,7 @@ class ErasureQuery:
     async def erasure_plan(
         self, info: Info, subject: SubjectInput, as_of: dt.date | None = None
     ) -> t.ErasurePlan | None:
-        state = state_of(info)
-        found = await erasure.plan(state.db, identifiers_of(subject), state.secret, as_of)
+        found = await erasure.plan(state_of(info).db, subject_of(info, subject), as_of, now=now_of(info))
         return t.ErasurePlan.of(found) if found else None
 
     @strawberry.field(description="Erasure requests; `overdue`: past the deadline and not complete")
@@ -49,17 +35,21 @@ class ErasureQuery:
         overdue: bool | None = None,
     ) -> list[t.ErasureRequest]:
         views = await erasure.list_requests(
-            state_of(info).db, RequestStatus(status) if status else None, overdue
+            state_of(info).db, RequestStatus(status) if status else None, overdue, today=now_of(info).date()
         )
         return [t.ErasureRequest.of(v) for v in views]
 
     @strawberry.field(description="One erasure request with its tasks and their proof")
     async def erasure_request(self, info: Info, id: strawberry.ID) -> t.ErasureRequest:
-        return t.ErasureRequest.of(await erasure.get_request(state_of(info).db, str(id)))
+        return t.ErasureRequest.of(
+            await erasure.get_request(state_of(info).db, str(id), today=now_of(info).date())
+        )
 
     @strawberry.field(description="The completion certificate of a complete request")
     async def erasure_certificate(self, info: Info, request: strawberry.ID) -> t.ErasureCertificate:
-        cert = await erasure.completion_certificate(state_of(info).db, str(request))
+        cert = await erasure.completion_certificate(
+            state_of(info).db, str(request), today=now_of(info).date()
+        )
         return t.ErasureCertificate(
             request_id=strawberry.ID(cert.request_id),
             document=cert.document,
@@ -76,9 +66,8 @@ class ErasureMutation:
         "subject goes on the suppression list first"
     )
     async def request_erasure(self, info: Info, input: t.ErasureRequestInput) -> t.ErasureRequest:
-        state = state_of(info)
         given = erasure.ErasureRequestInput(
-            identifiers=identifiers_of(input.subject, "input.subject"),
+            subject=subject_of(info, input.subject, "input.subject"),
             received_at=input.received_at,
             jurisdiction=Jurisdiction(input.jurisdiction),
             channel=input.channel.value,
@@ -86,7 +75,7 @@ class ErasureMutation:
             identity_reference=input.identity_verification.reference,
             from_email=input.from_email,
         )
-        return t.ErasureRequest.of(await erasure.request_erasure(state.db, given, state.secret))
+        return t.ErasureRequest.of(await erasure.request_erasure(state_of(info).db, given, now=now_of(info)))
 
     @strawberry.mutation(
         description="Record the outcome a system or vendor reports for a task (idempotent by key)"
@@ -99,10 +88,10 @@ class ErasureMutation:
         evidence: str,
         idempotency_key: str,
     ) -> t.ErasureTask:
-        row = await erasure.record_outcome(
-            state_of(info).db, str(task), Outcome(outcome), evidence, idempotency_key
+        recorded = await erasure.record_outcome(
+            state_of(info).db, str(task), Outcome(outcome), evidence, idempotency_key, now=now_of(info)
         )
-        return t.ErasureTask.of_row(row)
+        return t.ErasureTask.of_record(recorded)
 
     @strawberry.mutation(
         description="Confirm a claimed outcome with evidence (or reject it: confirmed false)"
@@ -110,13 +99,15 @@ class ErasureMutation:
     async def verify_erasure_task(
         self, info: Info, task: strawberry.ID, evidence: str, confirmed: bool = True
     ) -> t.ErasureTask:
-        return t.ErasureTask.of_row(
-            await erasure.verify_task(state_of(info).db, str(task), evidence, confirmed)
+        return t.ErasureTask.of_record(
+            await erasure.verify_task(state_of(info).db, str(task), evidence, confirmed, now=now_of(info))
         )
 
     @strawberry.mutation(description="Extend the deadline once, with reasons, within the first period")
     async def extend_deadline(self, info: Info, request: strawberry.ID, reason: str) -> t.ErasureRequest:
-        return t.ErasureRequest.of(await erasure.extend_deadline(state_of(info).db, str(request), reason))
+        return t.ErasureRequest.of(
+            await erasure.extend_deadline(state_of(info).db, str(request), reason, now=now_of(info))
+        )
 
     @strawberry.mutation(
         description="Keep some of a subject's categories restricted, not erased (Art. 17(3)(e))"
@@ -130,18 +121,19 @@ class ErasureMutation:
         until: dt.date | None = None,
         systems: list[str] | None = None,
     ) -> t.LegalHold:
-        state = state_of(info)
         hold = await erasure.place_legal_hold(
-            state.db,
-            identifiers_of(subject),
-            state.secret,
+            state_of(info).db,
+            subject_of(info, subject),
             categories=categories,
             reason=reason,
             until=until,
             systems=systems or [],
+            now=now_of(info),
         )
-        return _hold(hold)
+        return t.LegalHold.of(hold)
 
     @strawberry.mutation(description="End a legal hold; plans made afterwards erase what it kept")
     async def lift_legal_hold(self, info: Info, hold: strawberry.ID, reason: str) -> t.LegalHold:
-        return _hold(await erasure.lift_legal_hold(state_of(info).db, str(hold), reason))
+        return t.LegalHold.of(
+            await erasure.lift_legal_hold(state_of(info).db, str(hold), reason, now=now_of(info))
+        )

@@ -1,13 +1,14 @@
-"""Shared by resolvers: the application state from the context, and subject identifiers from the input."""
+"""Shared by resolvers: the application state from the context, the subject named by an input, "now"."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from strawberry.types import Info
 
 from datamap.api.types import SubjectInput
-from datamap.domain.identifiers import SubjectIdentifier, parse_identifiers
-from datamap.errors import ValidationError
 from datamap.services.context import AppState
+from datamap.services.subjects import SubjectLookup, lookup_of
 
 
 def state_of(info: Info) -> AppState:
@@ -15,10 +16,17 @@ def state_of(info: Info) -> AppState:
     return state
 
 
-def identifiers_of(subject: SubjectInput, where: str = "subject") -> list[SubjectIdentifier]:
-    """Normalised identifiers; errors name the argument (`input.subject.email: ...`)."""
-    try:
-        return parse_identifiers(email=subject.email, phone=subject.phone, external_id=subject.external_id)
-    except ValidationError as exc:
-        message = str(exc)
-        raise ValidationError(message if message.startswith("subject") else f"{where}.{message}") from None
+def now_of(info: Info) -> dt.datetime:
+    """The instant of this request, from the application's one clock."""
+    return state_of(info).clock.now()
+
+
+def subject_of(info: Info, subject: SubjectInput, where: str = "subject") -> SubjectLookup:
+    """The subject an input names; errors name the argument (`input.subject.email: ...`)."""
+    return lookup_of(
+        state_of(info).secret,
+        email=subject.email,
+        phone=subject.phone,
+        external_id=subject.external_id,
+        where=where,
+    )

@@ -12,7 +12,7 @@ from strawberry.types import Info
 
 from datamap.api import types as t
 from datamap.api.erasure_fields import ErasureMutation, ErasureQuery
-from datamap.api.identifiers import identifiers_of, state_of
+from datamap.api.identifiers import now_of, state_of, subject_of
 from datamap.api.report_fields import ReportQuery
 from datamap.domain.subject_events import Collection, Disclosure
 from datamap.domain.vocabulary import RecipientRole
@@ -27,20 +27,23 @@ class MapQuery:
         self, info: Info, under: str | None = None, as_of: dt.date | None = None
     ) -> list[t.DataCategory]:
         return [
-            t.DataCategory.of(r) for r in await map_browser.data_categories(state_of(info).db, under, as_of)
+            t.DataCategory.of(r)
+            for r in await map_browser.data_categories(state_of(info).db, under, as_of, now=now_of(info))
         ]
 
     @strawberry.field(description="Purposes of processing, with legal basis, categories and systems")
     async def purposes(self, info: Info, as_of: dt.date | None = None) -> list[t.Purpose]:
-        return [t.Purpose.of(r) for r in await map_browser.purposes(state_of(info).db, as_of)]
+        return [
+            t.Purpose.of(r) for r in await map_browser.purposes(state_of(info).db, as_of, now=now_of(info))
+        ]
 
     @strawberry.field(description="Where data is collected from")
     async def sources(self, info: Info, as_of: dt.date | None = None) -> list[t.Source]:
-        return [t.Source.of(r) for r in await map_browser.sources(state_of(info).db, as_of)]
+        return [t.Source.of(r) for r in await map_browser.sources(state_of(info).db, as_of, now=now_of(info))]
 
     @strawberry.field(description="Systems where data is stored")
     async def systems(self, info: Info, as_of: dt.date | None = None) -> list[t.System]:
-        return [t.System.of(r) for r in await map_browser.systems(state_of(info).db, as_of)]
+        return [t.System.of(r) for r in await map_browser.systems(state_of(info).db, as_of, now=now_of(info))]
 
     @strawberry.field(description="Organisations (or kinds of them) in their roles towards the controller")
     async def recipients(
@@ -49,32 +52,43 @@ class MapQuery:
         role: t.RecipientRoleEnum | None = None,  # type: ignore[valid-type]
         as_of: dt.date | None = None,
     ) -> list[t.Recipient]:
-        rows = await map_browser.recipients(state_of(info).db, RecipientRole(role) if role else None, as_of)
+        rows = await map_browser.recipients(
+            state_of(info).db, RecipientRole(role) if role else None, as_of, now=now_of(info)
+        )
         return [t.Recipient.of(r) for r in rows]
 
     @strawberry.field(description="Kinds of data subject (visitor, lead, customer representative, ...)")
     async def subject_categories(self, info: Info, as_of: dt.date | None = None) -> list[t.SubjectCategory]:
         return [
-            t.SubjectCategory.of(r) for r in await map_browser.subject_categories(state_of(info).db, as_of)
+            t.SubjectCategory.of(r)
+            for r in await map_browser.subject_categories(state_of(info).db, as_of, now=now_of(info))
         ]
 
     @strawberry.field(description="Organisations: the controller, affiliates, vendors, with their roles")
     async def organisations(self, info: Info, as_of: dt.date | None = None) -> list[t.Organisation]:
-        return [t.Organisation.of(r) for r in await map_browser.organisations(state_of(info).db, as_of)]
+        return [
+            t.Organisation.of(r)
+            for r in await map_browser.organisations(state_of(info).db, as_of, now=now_of(info))
+        ]
 
     @strawberry.field(description="Retention rules and the legal ground of each")
     async def retention_rules(self, info: Info, as_of: dt.date | None = None) -> list[t.RetentionRule]:
-        return [t.RetentionRule.of(r) for r in await map_browser.retention_rules(state_of(info).db, as_of)]
+        return [
+            t.RetentionRule.of(r)
+            for r in await map_browser.retention_rules(state_of(info).db, as_of, now=now_of(info))
+        ]
 
     @strawberry.field(description="Transfers of data across borders in force on `asOf` (default today)")
     async def transfers(self, info: Info, as_of: dt.date | None = None) -> list[t.Transfer]:
-        return [t.Transfer.of(r) for r in await map_browser.transfers(state_of(info).db, as_of)]
+        return [
+            t.Transfer.of(r) for r in await map_browser.transfers(state_of(info).db, as_of, now=now_of(info))
+        ]
 
     @strawberry.field(description="Where data of a category and its sub-categories goes according to the map")
     async def category_lineage(
         self, info: Info, category: str, as_of: dt.date | None = None
     ) -> t.CategoryLineage:
-        lin = await lineage.lineage_of_category(state_of(info).db, category, as_of)
+        lin = await lineage.lineage_of_category(state_of(info).db, category, as_of, now=now_of(info))
         return t.CategoryLineage(category=category, **t.reached_lists(lin))
 
     @strawberry.field(description="Where one subject's data went; null when the graph holds no such subject")
@@ -91,9 +105,13 @@ class MapQuery:
             ),
         ] = None,
     ) -> t.SubjectLineage | None:
-        state = state_of(info)
         lin = await lineage.lineage_of_subject(
-            state.db, identifiers_of(subject), state.secret, category=category, as_of=as_of, max_hops=max_hops
+            state_of(info).db,
+            subject_of(info, subject),
+            now=now_of(info),
+            category=category,
+            as_of=as_of,
+            max_hops=max_hops,
         )
         if lin is None:
             return None
@@ -103,9 +121,8 @@ class MapQuery:
 
     @strawberry.field(description="What the graph holds about one subject; null when nothing")
     async def subject(self, info: Info, subject: t.SubjectInput) -> t.Subject | None:
-        state = state_of(info)
-        row = await map_browser.subject(state.db, identifiers_of(subject), state.secret)
-        return t.Subject.of(row) if row else None
+        row = await map_browser.subject(state_of(info).db, subject_of(info, subject))
+        return t.Subject.of(row) if row is not None else None
 
 
 @strawberry.type
@@ -114,7 +131,7 @@ class RecordingMutation:
     async def record_collection(self, info: Info, input: t.CollectionInput) -> t.RecordResult:
         state = state_of(info)
         event = Collection(
-            identifiers=identifiers_of(input.subject, "input.subject"),
+            identifiers=subject_of(info, input.subject, "input.subject").identifiers,
             system=input.system,
             source=input.source,
             categories=input.categories,
@@ -131,7 +148,7 @@ class RecordingMutation:
     async def record_disclosure(self, info: Info, input: t.DisclosureInput) -> t.RecordResult:
         state = state_of(info)
         event = Disclosure(
-            identifiers=identifiers_of(input.subject, "input.subject"),
+            identifiers=subject_of(info, input.subject, "input.subject").identifiers,
             recipient=input.recipient,
             purpose=input.purpose,
             categories=input.categories,

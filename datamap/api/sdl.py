@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from datamap import resources
 from datamap.api.schema import schema
 
-SDL_FILE = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
+SDL_FILE = resources.sdl_file()  # the checkout's schema/schema.graphql, or an installed wheel's copy
 
 
 def current_sdl() -> str:

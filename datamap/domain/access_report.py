@@ -7,13 +7,21 @@ the rights, the controller's contact points and the validity of each transfer on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from datamap.domain.categories import related
 from datamap.domain.documents import Document
 from datamap.domain.lineage import Lineage
+from datamap.domain.report_rows import (
+    AccessReportRow,
+    CertificationRow,
+    ContactRow,
+    OrganisationRow,
+    RetentionRow,
+    RightRow,
+)
 from datamap.domain.transfer_validity import Certification, TransferFacts, assess
 from datamap.domain.vocabulary import TransferMechanism
 
@@ -47,22 +55,52 @@ class TransferSafeguard:
     findings: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ReportPurpose:
+    """A purpose of the processing, and whether one of the subject's records or disclosures shows it."""
+
+    key: str
+    name: str
+    legal_basis: str | None
+    observed: bool
+
+
+class ReportSource(TypedDict):
+    """Where the subject's data came from, and which of the categories held came from there."""
+
+    key: str
+    name: str
+    kind: str | None
+    categories: list[str]
+
+
+class PortableRecord(TypedDict):
+    """A record of data the subject provided (Art. 20)."""
+
+    system: str
+    source: str | None
+    categories: list[str]
+    collectedAt: str
+
+
 @dataclass
 class AccessReport:
+    """The report's parts; the dict-shaped ones are written as they are in the report's JSON."""
+
     subject_id: str
     as_of: dt.date
-    controller: dict[str, Any]
-    contacts: list[dict[str, Any]]
-    purposes: list[dict[str, Any]]
+    controller: OrganisationRow
+    contacts: list[ContactRow]
+    purposes: list[ReportPurpose]
     categories: list[str]
     recipients: list[NamedRecipient]
     recipient_categories: list[str]
     retention: list[Retention]
-    rights: list[dict[str, Any]]
-    sources: list[dict[str, Any]]
+    rights: list[RightRow]
+    sources: list[ReportSource]
     automated_decisions: str
     transfers: list[TransferSafeguard]
-    portability: list[dict[str, Any]] = field(default_factory=list)
+    portability: list[PortableRecord] = field(default_factory=list)
 
 
 NO_AUTOMATED_DECISIONS = (
@@ -71,7 +109,7 @@ NO_AUTOMATED_DECISIONS = (
 )
 
 
-def _retention(categories: Sequence[str], rules: Sequence[Mapping[str, Any]]) -> list[Retention]:
+def _retention(categories: Sequence[str], rules: Sequence[RetentionRow]) -> list[Retention]:
     out = []
     for category in categories:
         matching = [r for r in rules if any(related(category, c) for c in r["categories"])]
@@ -88,7 +126,7 @@ def _retention(categories: Sequence[str], rules: Sequence[Mapping[str, Any]]) ->
     return out
 
 
-def _certifications(rows: Sequence[Mapping[str, Any]]) -> tuple[Certification, ...]:
+def _certifications(rows: Sequence[CertificationRow]) -> tuple[Certification, ...]:
     return tuple(
         Certification(TransferMechanism(c["program"]), c["validFrom"], c.get("validTo")) for c in rows
     )
@@ -96,7 +134,7 @@ def _certifications(rows: Sequence[Mapping[str, Any]]) -> tuple[Certification, .
 
 def build_access_report(
     lineage: Lineage,
-    row: Mapping[str, Any],
+    row: AccessReportRow,
     *,
     as_of: dt.date,
 ) -> AccessReport:
@@ -130,28 +168,27 @@ def build_access_report(
                 tuple(f.message for f in verdict.findings),
             )
         )
-    sources = [
+    sources: list[ReportSource] = [
         {"key": s.key, "name": s.name, "kind": s.details.get("kind"), "categories": sorted(s.categories)}
         for s in lineage.sources
     ]
-    portability = [
+    portability: list[PortableRecord] = [
         {
             "system": r["system"]["key"],
-            "source": (r.get("source") or {}).get("key"),
+            "source": source["key"],
             "categories": r["categories"],
             "collectedAt": r["at"].isoformat(),
         }
         for r in sorted(row["records"], key=lambda r: r["at"])
-        if (r.get("source") or {}).get("kind") in ("direct", "app")
+        if (source := r["source"]) is not None and source["kind"] in ("direct", "app")
     ]
     return AccessReport(
         subject_id=lineage.subject_id or "",
         as_of=as_of,
-        controller=row.get("controller") or {},
-        contacts=list(row.get("contacts", [])),
+        controller=row["controller"] or {},
+        contacts=list(row["contacts"]),
         purposes=[
-            {"key": p.key, "name": p.name, "legalBasis": p.details.get("legalBasis"), "observed": p.observed}
-            for p in lineage.purposes
+            ReportPurpose(p.key, p.name, p.details.get("legalBasis"), p.observed) for p in lineage.purposes
         ],
         categories=held,
         recipients=[
@@ -191,7 +228,7 @@ def access_document(report: AccessReport) -> Document:
     )
     doc.section(
         "Purposes of the processing (Art. 15(1)(a))",
-        items=[f"{p['name']} (legal basis: {p['legalBasis']})" for p in report.purposes],
+        items=[f"{p.name} (legal basis: {p.legal_basis})" for p in report.purposes],
     )
     doc.section("Categories of personal data (Art. 15(1)(b))", items=report.categories)
     doc.section(

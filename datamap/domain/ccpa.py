@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from datamap.domain.deadlines import add_months
 from datamap.domain.lineage import subject_lineage
+from datamap.domain.lineage_rows import SubjectLineageRow
 from datamap.domain.local_days import CALIFORNIA, day_start
 
 THIRD_PARTY_ROLES = frozenset({"third_party", "affiliate", "joint_controller"})
@@ -33,11 +32,11 @@ class RightToKnow:
     disclosed_for_business_purpose: list[str]
 
 
-def build_right_to_know(row: Mapping[str, Any], received: dt.date, max_hops: int) -> RightToKnow:
+def build_right_to_know(row: SubjectLineageRow, received: dt.date, max_hops: int) -> RightToKnow:
     """From a SUBJECT_LINEAGE row taken as of `received`: what happened within the 12 months before it."""
     first, last = twelve_months_before(received)
     start = day_start(first, CALIFORNIA)
-    inside = {
+    inside: SubjectLineageRow = {
         **row,
         "records": [r for r in row["records"] if r["at"] >= start],
         "disclosures": [d for d in row["disclosures"] if d["at"] >= start],
@@ -46,8 +45,9 @@ def build_right_to_know(row: Mapping[str, Any], received: dt.date, max_hops: int
     sold: set[str] = set()
     business: set[str] = set()
     for d in inside["disclosures"]:
-        recipient, purpose = d["recipient"], d.get("purpose") or {}
-        for_their_marketing = purpose.get("thirdPartyDirectMarketing") or recipient.get("ownDirectMarketing")
+        recipient, purpose = d["recipient"], d.get("purpose")
+        for_their_marketing = purpose is not None and purpose.get("thirdPartyDirectMarketing")
+        for_their_marketing = for_their_marketing or recipient.get("ownDirectMarketing")
         target = sold if recipient["role"] in THIRD_PARTY_ROLES and for_their_marketing else business
         target.update(d["categories"])
     return RightToKnow(

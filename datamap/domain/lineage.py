@@ -12,9 +12,23 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict, TypeVar
 
 from datamap.domain.categories import narrow
+from datamap.domain.lineage_rows import (
+    CategoryLineageRow,
+    FlowPathsRow,
+    PartyRow,
+    PathFlowRow,
+    PathNodeRow,
+    PurposeRow,
+    RecipientRow,
+    RecordSystemRow,
+    SourceRow,
+    SubjectLineageRow,
+    SystemRow,
+    TransferRow,
+)
 from datamap.domain.regions import exports_from
 
 MAX_PATHS_PER_NODE = 20
@@ -55,6 +69,69 @@ class LineagePath:
     categories: tuple[str, ...]
 
 
+class ReachedDetails(TypedDict, total=False):
+    """What the statement's row says about a reached node, by the row's names: a node's properties where it has
+    them; a transfer's terms, all of them. Prefer `Reached.facts` and `Reached.transfer`."""
+
+    role: str
+    kind: str
+    country: str
+    operator: str
+    backups: bool
+    organisation: str
+    organisationName: str
+    legalBasis: str
+    mechanism: str
+    exporter: PartyRow
+    importer: PartyRow
+    fromCountries: list[str]
+    toCountries: list[str]
+    validFrom: dt.date
+    validTo: dt.date | None
+    tiaReviewDate: dt.date | None
+
+
+@dataclass(frozen=True)
+class NodeFacts:
+    """What the map says about a reached source, system, purpose or recipient (None where it says nothing)."""
+
+    role: str | None = None
+    kind: str | None = None  # a source's or a recipient's kind
+    country: str | None = None
+    operator: str | None = None
+    backups: bool | None = None
+    organisation: str | None = None
+    organisation_name: str | None = None
+    legal_basis: str | None = None
+
+
+@dataclass(frozen=True)
+class Party:
+    """An organisation at one end of a transfer."""
+
+    key: str
+    name: str
+    country: str | None
+
+
+@dataclass(frozen=True)
+class TransferTerms:
+    """A reached transfer: who exports to whom, from and to which countries, by which mechanism, when."""
+
+    mechanism: str
+    exporter: Party
+    importer: Party
+    from_countries: tuple[str, ...]
+    to_countries: tuple[str, ...]
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    tia_review_date: dt.date | None
+
+
+def _party(row: PartyRow) -> Party:
+    return Party(row["key"], row["name"], row.get("country"))
+
+
 @dataclass
 class Reached:
     """A source, system, purpose or recipient that data reached, with the paths that led there."""
@@ -62,7 +139,7 @@ class Reached:
     kind: NodeKind
     key: str
     name: str
-    details: dict[str, Any] = field(default_factory=dict)
+    details: ReachedDetails = field(default_factory=ReachedDetails)
     categories: set[str] = field(default_factory=set)
     paths: list[LineagePath] = field(default_factory=list)
     path_count: int = 0
@@ -71,6 +148,37 @@ class Reached:
     @property
     def observed(self) -> bool:
         return any(p.observed for p in self.paths)
+
+    @property
+    def facts(self) -> NodeFacts:
+        d = self.details
+        return NodeFacts(
+            role=d.get("role"),
+            kind=d.get("kind"),
+            country=d.get("country"),
+            operator=d.get("operator"),
+            backups=d.get("backups"),
+            organisation=d.get("organisation"),
+            organisation_name=d.get("organisationName"),
+            legal_basis=d.get("legalBasis"),
+        )
+
+    @property
+    def transfer(self) -> TransferTerms | None:
+        """A reached transfer's terms; None for any other node."""
+        d = self.details
+        if self.kind is not NodeKind.TRANSFER or "mechanism" not in d:
+            return None
+        return TransferTerms(
+            mechanism=d["mechanism"],
+            exporter=_party(d["exporter"]),
+            importer=_party(d["importer"]),
+            from_countries=tuple(d["fromCountries"]),
+            to_countries=tuple(d["toCountries"]),
+            valid_from=d.get("validFrom"),
+            valid_to=d.get("validTo"),
+            tia_review_date=d.get("tiaReviewDate"),
+        )
 
     @property
     def first_observed(self) -> dt.datetime | None:
@@ -107,22 +215,21 @@ class Lineage:
         return cls(as_of, [], [], [], [], [], False, subject_id, erased_at)
 
 
+R = TypeVar("R")
+
+
 class _Collector:
     def __init__(self) -> None:
         self.reached: dict[tuple[NodeKind, str], Reached] = {}
 
     def add(
-        self,
-        step: Step,
-        path: LineagePath,
-        source: Mapping[str, Any] | None = None,
-        describe: Callable[[Mapping[str, Any] | None], dict[str, Any]] | None = None,
+        self, step: Step, path: LineagePath, source: R, describe: Callable[[R], ReachedDetails]
     ) -> Reached:
         """Add a path to the node it reaches. The first time, the node's details come from `source` (the
-        graph's node, through `describe`, by default `_details`): built once per node, not once per path."""
+        row's node, through `describe`): built once per node, not once per path."""
         node = self.reached.get((step.kind, step.key))
         if node is None:
-            node = Reached(step.kind, step.key, step.name, (describe or _details)(source))
+            node = Reached(step.kind, step.key, step.name, describe(source))
             self.reached[(step.kind, step.key)] = node
         node.add(path)
         return node
@@ -148,44 +255,111 @@ class _Collector:
 
 
 _KIND = {"Source": NodeKind.SOURCE, "System": NodeKind.SYSTEM, "Recipient": NodeKind.RECIPIENT}
-_DETAIL_FIELDS = (
-    "role",
-    "kind",
-    "country",
-    "operator",
-    "backups",
-    "organisation",
-    "organisationName",
-    "legalBasis",
-)
 
 
-def _step(
-    node: Mapping[str, Any],
-    via: str | None = None,
-    at: dt.datetime | None = None,
-    kind: NodeKind | None = None,
-) -> Step:
-    return Step(kind or _KIND[node["label"]], node["key"], node.get("name") or node["key"], via, at)
+class _Named(TypedDict):
+    """Any node of a row: each has its key and name."""
+
+    key: str
+    name: str
 
 
-def _details(node: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {k: node[k] for k in _DETAIL_FIELDS if node and node.get(k) is not None}
+def _step(node: _Named, kind: NodeKind, via: str | None = None, at: dt.datetime | None = None) -> Step:
+    return Step(kind, node["key"], node.get("name") or node["key"], via, at)
 
 
-def _paths(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _path_step(node: PathNodeRow, via: str | None = None, at: dt.datetime | None = None) -> Step:
+    return _step(node, _KIND[node["label"]], via, at)
+
+
+def _node_details(
+    *,
+    role: str | None = None,
+    kind: str | None = None,
+    country: str | None = None,
+    operator: str | None = None,
+    backups: bool | None = None,
+    organisation: str | None = None,
+    organisation_name: str | None = None,
+    legal_basis: str | None = None,
+) -> ReachedDetails:
+    """The details of a node: the properties it has (those not null)."""
+    details = ReachedDetails()
+    if role is not None:
+        details["role"] = role
+    if kind is not None:
+        details["kind"] = kind
+    if country is not None:
+        details["country"] = country
+    if operator is not None:
+        details["operator"] = operator
+    if backups is not None:
+        details["backups"] = backups
+    if organisation is not None:
+        details["organisation"] = organisation
+    if organisation_name is not None:
+        details["organisationName"] = organisation_name
+    if legal_basis is not None:
+        details["legalBasis"] = legal_basis
+    return details
+
+
+def _path_node_details(n: PathNodeRow) -> ReachedDetails:
+    return _node_details(
+        role=n.get("role"),
+        kind=n.get("kind"),
+        country=n.get("country"),
+        operator=n.get("operator"),
+        backups=n.get("backups"),
+        organisation=n.get("organisation"),
+        organisation_name=n.get("organisationName"),
+    )
+
+
+def _system_details(s: SystemRow) -> ReachedDetails:
+    return _node_details(country=s.get("country"), operator=s.get("operator"))
+
+
+def _record_system_details(s: RecordSystemRow) -> ReachedDetails:
+    return _node_details(country=s.get("country"), operator=s.get("operator"), backups=s.get("backups"))
+
+
+def _recipient_details(r: RecipientRow) -> ReachedDetails:
+    return _node_details(
+        role=r.get("role"),
+        kind=r.get("kind"),
+        country=r.get("country"),
+        organisation=r.get("organisation"),
+        organisation_name=r.get("organisationName"),
+    )
+
+
+def _purpose_details(p: PurposeRow) -> ReachedDetails:
+    return _node_details(legal_basis=p.get("legalBasis"))
+
+
+@dataclass(frozen=True)
+class _FlowPath:
+    """A map path with its nodes and flows looked up; a subject's names the record it starts from."""
+
+    record: str | None
+    nodes: list[PathNodeRow]
+    flows: list[PathFlowRow]
+
+
+def _paths(row: FlowPathsRow) -> list[_FlowPath]:
     """The row's map paths with their nodes and flows looked up (the statement sends each of those once)."""
     nodes = {n["id"]: n for n in row["pathNodes"]}
     flows = {f["id"]: f for f in row["pathFlows"]}
     return [
-        {**p, "nodes": [nodes[n] for n in p["nodes"]], "flows": [flows[f] for f in p["flows"]]}
+        _FlowPath(p.get("record"), [nodes[n] for n in p["nodes"]], [flows[f] for f in p["flows"]])
         for p in row["mapPaths"]
     ]
 
 
 def _add_transfers(
     c: _Collector,
-    transfers: Iterable[Mapping[str, Any]],
+    transfers: Iterable[TransferRow],
     subject_country: str | None,
 ) -> None:
     """A transfer is reached when its importer operates a reached system or is a reached recipient."""
@@ -215,30 +389,25 @@ def _add_transfers(
                     )
 
 
-def _source_details(source: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {"kind": source.get("kind")} if source else {}
+def _source_details(source: SourceRow) -> ReachedDetails:
+    return {"kind": source["kind"]}
 
 
-def _transfer_details(t: Mapping[str, Any] | None) -> dict[str, Any]:
-    if t is None:
-        return {}
+def _transfer_details(t: TransferRow) -> ReachedDetails:
     return {
-        k: t.get(k)
-        for k in (
-            "mechanism",
-            "exporter",
-            "importer",
-            "fromCountries",
-            "toCountries",
-            "validFrom",
-            "validTo",
-            "tiaReviewDate",
-        )
+        "mechanism": t["mechanism"],
+        "exporter": t["exporter"],
+        "importer": t["importer"],
+        "fromCountries": t["fromCountries"],
+        "toCountries": t["toCountries"],
+        "validFrom": t["validFrom"],
+        "validTo": t.get("validTo"),
+        "tiaReviewDate": t.get("tiaReviewDate"),
     }
 
 
 def subject_lineage(
-    row: Mapping[str, Any],
+    row: SubjectLineageRow,
     *,
     as_of: dt.date,
     category: str | None,
@@ -256,35 +425,40 @@ def subject_lineage(
 
     for r in row["records"]:
         cats = tuple(held_categories(r["categories"]))
-        sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
-        c.add(sys_step, LineagePath((subject, sys_step), True, cats), r["system"])
-        if r["source"]:
-            src = _step(r["source"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SOURCE)
-            c.add(src, LineagePath((subject, src), True, cats), r["source"], _source_details)
+        system = r["system"]
+        sys_step = _step(system, NodeKind.SYSTEM, via=f"record:{r['id']}", at=r["at"])
+        c.add(sys_step, LineagePath((subject, sys_step), True, cats), system, _record_system_details)
+        source = r["source"]
+        if source:
+            src = _step(source, NodeKind.SOURCE, via=f"record:{r['id']}", at=r["at"])
+            c.add(src, LineagePath((subject, src), True, cats), source, _source_details)
     for d in row["disclosures"]:
         cats = tuple(held_categories(d["categories"]))
-        rec = _step(d["recipient"], via=f"disclosure:{d['id']}", at=d["at"], kind=NodeKind.RECIPIENT)
-        c.add(rec, LineagePath((subject, rec), True, cats), d["recipient"])
-        if d["purpose"]:
-            p = Step(NodeKind.PURPOSE, d["purpose"]["key"], d["purpose"]["name"], via=f"disclosure:{d['id']}")
-            c.add(p, LineagePath((subject, rec, p), True, cats), d["purpose"])
+        recipient = d["recipient"]
+        rec = _step(recipient, NodeKind.RECIPIENT, via=f"disclosure:{d['id']}", at=d["at"])
+        c.add(rec, LineagePath((subject, rec), True, cats), recipient, _recipient_details)
+        disclosed_for = d["purpose"]
+        if disclosed_for:
+            p = Step(
+                NodeKind.PURPOSE, disclosed_for["key"], disclosed_for["name"], via=f"disclosure:{d['id']}"
+            )
+            c.add(p, LineagePath((subject, rec, p), True, cats), disclosed_for, _purpose_details)
     held = {key: held_categories(r["categories"]) for key, r in records.items()}
     for mp in row["mapPurposes"]:
-        r = records.get(mp["record"])
+        record = records.get(mp["record"])
         purpose = purposes.get(mp["purpose"])
-        cats = tuple(narrow(held[r["id"]], [mp["category"]])) if r and purpose else ()
-        if cats and r and purpose:
-            sys_step = _step(r["system"], via=f"record:{r['id']}", at=r["at"], kind=NodeKind.SYSTEM)
+        cats = tuple(narrow(held[record["id"]], [mp["category"]])) if record and purpose else ()
+        if cats and record and purpose:
+            sys_step = _step(record["system"], NodeKind.SYSTEM, via=f"record:{record['id']}", at=record["at"])
             p = Step(NodeKind.PURPOSE, purpose["key"], purpose["name"], via="map")
-            c.add(p, LineagePath((subject, sys_step, p), False, cats), purpose)
+            c.add(p, LineagePath((subject, sys_step, p), False, cats), purpose, _purpose_details)
     for raw in _paths(row):
-        r = records.get(raw["record"])
-        if r is None:
+        record = records.get(raw.record) if raw.record is not None else None
+        if record is None:
             continue
-        first = _step(
-            raw["nodes"][0], via=f"record:{r['id']}", at=r["at"]
-        )  # the record's system, or its source
-        _follow(c, (subject, first), held[r["id"]], raw, max_hops, purposes, beyond)
+        # the record's system, or its source
+        first = _path_step(raw.nodes[0], via=f"record:{record['id']}", at=record["at"])
+        _follow(c, (subject, first), held[record["id"]], raw, max_hops, purposes, beyond)
     _add_transfers(c, row["transfers"], row.get("country"))
     # cut off: something lies just beyond the bound that no path within it reaches
     return c.lineage(as_of, bool(beyond - c.reached.keys()), row["subjectId"])
@@ -294,27 +468,27 @@ def _follow(
     c: _Collector,
     start: tuple[Step, ...],
     held: Sequence[str],
-    raw: Mapping[str, Any],
+    raw: _FlowPath,
     max_hops: int,
-    purposes: Mapping[str, Mapping[str, Any]],
+    purposes: Mapping[str, PurposeRow],
     beyond: set[tuple[NodeKind, str]],
 ) -> None:
     """Add where one map path ends, with what still travels along it; note in `beyond` an end past the bound.
 
     The statement returns every prefix of a path as a path of its own, so only the end is added here."""
     steps, cats = start, list(held)
-    for node, flow in zip(raw["nodes"][1:], raw["flows"], strict=True):
+    for node, flow in zip(raw.nodes[1:], raw.flows, strict=True):
         cats = narrow(cats, flow["categories"])
         if not cats:
             return
-        steps = (*steps, _step(node, via=flow["key"]))
-    end = raw["nodes"][-1]
+        steps = (*steps, _path_step(node, via=flow["key"]))
+    end = raw.nodes[-1]
     if len(steps) - 1 > max_hops:
         beyond.add((_KIND[end["label"]], end["key"]))
         return
     carried = tuple(cats)
-    c.add(steps[-1], LineagePath(steps, False, carried), end)
-    _add_flow_purposes(c, steps, carried, raw["flows"][-1].get("purposes") or (), purposes)
+    c.add(steps[-1], LineagePath(steps, False, carried), end, _path_node_details)
+    _add_flow_purposes(c, steps, carried, raw.flows[-1].get("purposes") or (), purposes)
 
 
 def _add_flow_purposes(
@@ -322,26 +496,27 @@ def _add_flow_purposes(
     steps: tuple[Step, ...],
     cats: tuple[str, ...],
     flow_purposes: Sequence[str],
-    purposes: Mapping[str, Mapping[str, Any]],
+    purposes: Mapping[str, PurposeRow],
 ) -> None:
     for key in flow_purposes:
         p = purposes.get(key)
         if p is not None:
             step = Step(NodeKind.PURPOSE, key, p["name"], via=steps[-1].via)
-            c.add(step, LineagePath((*steps, step), False, cats), p)
+            c.add(step, LineagePath((*steps, step), False, cats), p, _purpose_details)
 
 
-def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, max_hops: int) -> Lineage:
+def category_lineage(row: CategoryLineageRow, *, category: str, as_of: dt.date, max_hops: int) -> Lineage:
     """Build a category's lineage (the map only) from the CATEGORY_LINEAGE row."""
     c = _Collector()
     purposes = {p["key"]: p for p in row["purposes"]}
     beyond: set[tuple[NodeKind, str]] = set()
     for s in row["stored"]:
-        step = _step(s["system"], via="stores", kind=NodeKind.SYSTEM)
+        step = _step(s["system"], NodeKind.SYSTEM, via="stores")
         c.add(
             step,
             LineagePath((step,), False, tuple(narrow([category], [s["category"]]))),
             s["system"],
+            _system_details,
         )
     for p in row["processed"]:
         step = Step(NodeKind.PURPOSE, p["purpose"]["key"], p["purpose"]["name"], via="processes")
@@ -349,13 +524,14 @@ def category_lineage(row: Mapping[str, Any], *, category: str, as_of: dt.date, m
             step,
             LineagePath((step,), False, tuple(narrow([category], [p["category"]]))),
             p["purpose"],
+            _purpose_details,
         )
     for raw in _paths(row):
-        start = raw["nodes"][0]
-        first = _step(start)
+        start = raw.nodes[0]
+        first = _path_step(start)
         if first.kind is NodeKind.SOURCE:
-            cats = tuple(narrow([category], raw["flows"][0]["categories"]))
-            c.add(first, LineagePath((first,), False, cats), start)
+            cats = tuple(narrow([category], raw.flows[0]["categories"]))
+            c.add(first, LineagePath((first,), False, cats), start, _path_node_details)
         _follow(c, (first,), [category], raw, max_hops, purposes, beyond)
     for t in row["transfers"]:
         cats = tuple(narrow([category], t["categories"]))

@@ -10,11 +10,11 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from datamap.domain.categories import related
+from datamap.domain.report_rows import ContactRow, OrganisationRow, RetentionRow, RopaRow, RopaTransfer
 
 CONTROLLER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("activity", "Processing activity"),
@@ -131,14 +131,14 @@ def _join(items: Sequence[str]) -> str:
     return "; ".join(items) if items else "none"
 
 
-def _contact(controller: Mapping[str, Any], contacts: Sequence[Mapping[str, Any]]) -> str:
+def _contact(controller: OrganisationRow, contacts: Sequence[ContactRow]) -> str:
     parts = [controller.get("name", ""), controller.get("address") or ""]
     parts += [f"{c['kind']}: {c['value']}" for c in contacts]
     parts.append("joint controller, EU representative and DPO: none named in the notice")
     return _join([p for p in parts if p])
 
 
-def _transfers(categories: Sequence[str], transfers: Sequence[Mapping[str, Any]]) -> str:
+def _transfers(categories: Sequence[str], transfers: Sequence[RopaTransfer]) -> str:
     return _join(
         [
             f"{t['exporter']} → {t['importer']} ({', '.join(t['fromCountries'])} → {', '.join(t['toCountries'])}), "
@@ -149,18 +149,18 @@ def _transfers(categories: Sequence[str], transfers: Sequence[Mapping[str, Any]]
     )
 
 
-def _limits(categories: Sequence[str], retention: Sequence[Mapping[str, Any]]) -> str:
+def _limits(categories: Sequence[str], retention: Sequence[RetentionRow]) -> str:
     rules = [r for r in retention if any(related(a, b) for a in categories for b in r["categories"])]
     return _join(
         [f"{r['name']}: {r['period'] or r['criteria']}" for r in sorted(rules, key=lambda r: r["key"])]
     )
 
 
-def build_ropa(row: Mapping[str, Any], as_of: dt.date) -> RecordOfProcessing:
+def build_ropa(row: RopaRow, as_of: dt.date) -> RecordOfProcessing:
     """From the ROPA row: every purpose as a controller or processor activity."""
-    controller = row.get("controller") or {}
-    contact = _contact(controller, row.get("contacts", []))
-    security = (row.get("notice") or {}).get("securityMeasures") or "not described in the map"
+    notice = row["notice"]
+    contact = _contact(row["controller"] or {}, row["contacts"])
+    security = (notice["securityMeasures"] if notice else None) or "not described in the map"
     controller_rows, processor_rows = [], []
     for p in sorted(row["purposes"], key=lambda p: p["key"]):
         categories = sorted(p["categories"])

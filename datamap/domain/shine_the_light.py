@@ -13,13 +13,14 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from datamap.domain.categories import covers
 from datamap.domain.documents import Document
+from datamap.domain.report_rows import StlDisclosure, StlRecipient
 
-# §1798.83(e)(6). The letters follow the statute as research reconstructed it (law.md marks the list UNVERIFIED:
-# check against the official text before relying on the letters in correspondence).
+# Cal. Civ. Code §1798.83(e)(6)(A): the categories of personal information. The statute numbers them (i) to (xxvii);
+# the letters here and in seed/data_categories.yaml are this project's own labels, not yet checked item by item
+# against the published text: check them before relying on them in correspondence.
 STATUTORY_CATEGORIES: dict[str, str] = {
     "A": "Name and address",
     "B": "Electronic mail address",
@@ -68,7 +69,7 @@ def due_date(received: dt.date, at_designated_address: bool) -> dt.date:
     return received + dt.timedelta(days=DESIGNATED_DAYS if at_designated_address else OTHERWISE_DAYS)
 
 
-def counts_as_third_party(recipient: Mapping[str, Any]) -> bool:
+def counts_as_third_party(recipient: StlRecipient) -> bool:
     """A separate legal entity that is not our service provider: third parties and legal-entity affiliates."""
     return recipient.get("role") in THIRD_PARTY_ROLES and recipient.get("legalEntity", True) is not False
 
@@ -129,17 +130,17 @@ class ShineTheLightResponse:
 def build_response(
     year: int,
     route: str,
-    disclosures: Sequence[Mapping[str, Any]],
+    disclosures: Sequence[StlDisclosure],
     statutory: Mapping[str, str],
 ) -> ShineTheLightResponse:
     """From disclosures (each with recipient, purpose, categories) made in `year`, the statutory response."""
     if route != "disclosure_report":
         return ShineTheLightResponse(year, route, [], [])
     per_party: dict[str, set[str]] = {}
-    parties: dict[str, Mapping[str, Any]] = {}
+    parties: dict[str, StlRecipient] = {}
     for d in disclosures:
-        recipient, purpose = d["recipient"], d.get("purpose") or {}
-        if not purpose.get("thirdPartyDirectMarketing") or not counts_as_third_party(recipient):
+        recipient, purpose = d["recipient"], d.get("purpose")
+        if not (purpose and purpose.get("thirdPartyDirectMarketing")) or not counts_as_third_party(recipient):
             continue
         letters = statutory_letters(d["categories"], statutory)
         if letters:

@@ -7,8 +7,9 @@ after the transition). Everything else leaves the mechanism valid and says what 
 assessment for SCCs is HIGH and an overdue one MEDIUM, but the clauses still are a valid Art. 46 tool, so
 `valid` stays True; the compliance officer ranks the work by severity.
 
-Dates come from /work/shared/research/law.md (§3.2, §3.3); the ones that file marks UNVERIFIED say so below.
-Adequacy decisions are data (law.md §3.1), so an `adequacy` transfer is not checked against a country list here.
+Each date names its source beside it (the CJEU judgment, the Commission's and the Swiss authorities' decisions);
+[UNVERIFIED] marks a date not yet checked against the published text. Adequacy decisions are data of the map,
+so an `adequacy` transfer is not checked against a country list here.
 A certification holds from `valid_from` to `valid_to`, both days included.
 """
 
@@ -24,18 +25,18 @@ from datamap.domain.vocabulary import TransferMechanism
 
 SCHREMS_II = dt.date(
     2020, 7, 16
-)  # CJEU C-311/18 judgment: Privacy Shield decision 2016/1250 invalid (law.md §3.2)
-# FDPIC statement finding the Swiss-US Privacy Shield inadequate; law.md §3.2 marks this date [UNVERIFIED].
+)  # CJEU judgment of 16 July 2020, C-311/18 (Schrems II): Privacy Shield decision 2016/1250 invalid
+# FDPIC statement of 8 September 2020 finding the Swiss-US Privacy Shield inadequate [UNVERIFIED].
 SWISS_PRIVACY_SHIELD_ENDED = dt.date(2020, 9, 8)
-EU_US_DPF_IN_FORCE = dt.date(2023, 7, 10)  # Commission Implementing Decision (EU) 2023/1795 (law.md §3.2)
+EU_US_DPF_IN_FORCE = dt.date(2023, 7, 10)  # Commission Implementing Decision (EU) 2023/1795
 SWISS_US_DPF_IN_FORCE = dt.date(
     2024, 9, 15
-)  # Federal Council decision of 14 Aug 2024, DPO Annex 1 (law.md §3.2)
-SCC_2021_IN_FORCE = dt.date(2021, 6, 27)  # Decision (EU) 2021/914 usable from this day (law.md §3.3)
-# Decision 2021/914 Art. 4: old SCC decisions repealed from this day; law.md §3.3 marks it [UNVERIFIED].
+)  # Federal Council decision of 14 Aug 2024, DPO Annex 1
+SCC_2021_IN_FORCE = dt.date(2021, 6, 27)  # Implementing Decision (EU) 2021/914 usable from this day
+# Decision 2021/914 Art. 4: old SCC decisions repealed from this day [UNVERIFIED].
 SCC_2010_REPEALED = dt.date(2021, 9, 27)
-# Decision 2021/914 Art. 4: old SCCs concluded before the repeal held "until 27 December 2022"; law.md §3.3 marks
-# it [UNVERIFIED]. Read here as: no longer a basis on 27 December 2022 itself.
+# Decision 2021/914 Art. 4: old SCCs concluded before the repeal held "until 27 December 2022" [UNVERIFIED].
+# Read here as: no longer a basis on 27 December 2022 itself.
 SCC_2010_TRANSITION_ENDS = dt.date(2022, 12, 27)
 
 CHAPTER_V_EXPORTERS = EEA | {"CH", "EU", "EEA"}  # exporters under the GDPR (EU/EEA) or the Swiss FADP (CH)

@@ -3,20 +3,30 @@
 A task is changed only after writing its request's `version` (and its own): updates of one request's tasks
 serialise, so the second sees the first's result, the last verification always completes the request, and a
 task's dependencies cannot change under it. Every workflow change is one transaction of a few statements.
+
+The statements read and write the nodes' properties as they are kept (camelCase: `SET t = $task` writes such a
+map, `t {.*}` returns one); `datamap.graph.erasure_store` runs them and maps those property maps to and from the
+workflow's records. ERASURE_PLAN's row, read by the pure plan logic, is `ErasurePlanRow`.
 """
 
 from __future__ import annotations
 
-from typing import LiteralString
+import datetime as dt
+from typing import LiteralString, NotRequired, TypedDict
 
+from datamap.domain.lineage_rows import SubjectLineageRow
 from datamap.graph.lineage_queries import SUBJECT_LINEAGE_BODY, SUBJECT_LINEAGE_RETURN
+from datamap.graph.subject_lookup import SUBJECT_BY_HASHES
+from datamap.graph.validity import valid
 
 ERASURE_PLAN: LiteralString = (
     SUBJECT_LINEAGE_BODY
     + """
 CALL () {
   MATCH (r:RetentionRule)
-  WHERE r.validFrom <= $asOf AND (r.validTo IS NULL OR r.validTo > $asOf)
+  WHERE """
+    + valid("r")
+    + """
   RETURN collect(r {.key, .name, .basis, .period,
                     categories: [(r)-[:APPLIES_TO]->(c:DataCategory) | c.key],
                     systems: [(r)-[:APPLIES_IN]->(x:System) | x.key]}) AS retention
@@ -34,15 +44,6 @@ CALL (s) {
     + SUBJECT_LINEAGE_RETURN
     + ", retention, holds, identifierHashes"
 )
-
-SUPPRESSED: LiteralString = """
-MATCH (sup:Suppression) WHERE sup.hash IN $hashes
-OPTIONAL MATCH (r:ErasureRequest)-[:SUPPRESSES]->(sup)
-WITH sup, collect(r) AS requests
-RETURN sup.createdAt AS since, sup.erasedAt AS erasedAt, [r IN requests | r.id] AS requests,
-       head([r IN requests | r.subjectId]) AS subjectId
-ORDER BY since LIMIT 1
-"""
 
 # Opening a request first takes the subject's lock node, so two concurrent requests for one subject serialise.
 OPEN_REQUESTS_OF_SUBJECT: LiteralString = """
@@ -128,15 +129,54 @@ RETURN r {.*} AS request,
 ORDER BY r.receivedAt, r.id
 """
 
-PLACE_HOLD: LiteralString = """
-MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN $hashes
-WITH DISTINCT s
-CREATE (h:LegalHold)-[:ON]->(s) SET h = $hold, h.subjectId = s.id
-RETURN h {.*} AS hold
+# the hold is placed only when the hashes point to exactly one subject; the caller reports the others
+PLACE_HOLD: LiteralString = (
+    SUBJECT_BY_HASHES
+    + """
+WITH collect(s) AS subjects
+FOREACH (s IN CASE WHEN size(subjects) = 1 THEN subjects ELSE [] END |
+  CREATE (h:LegalHold)-[:ON]->(s) SET h = $hold, h.subjectId = s.id)
+RETURN [s IN subjects | s.id] AS subjects
 """
+)
 
 LIFT_HOLD: LiteralString = """
 MATCH (h:LegalHold {id: $id}) WHERE h.liftedAt IS NULL
 SET h.liftedAt = $now, h.liftReason = $reason
 RETURN h {.*} AS hold
 """
+
+
+# --- the plan's row -------------------------------------------------------------------------------------------
+
+
+class PlanRetentionRow(TypedDict):
+    """A retention rule in force: `r {.key, .name, .basis, .period, categories, systems}`."""
+
+    key: str
+    name: str
+    basis: str
+    period: str | None
+    categories: list[str]
+    systems: list[str]
+
+
+class PlanHoldRow(TypedDict):
+    """A legal hold in force on the subject, every property (`h {.*}`)."""
+
+    id: str
+    subjectId: str
+    categories: list[str]
+    systems: list[str]
+    reason: str
+    placedAt: dt.datetime
+    until: NotRequired[dt.date]
+
+
+class ErasurePlanRow(SubjectLineageRow):
+    """ERASURE_PLAN's row (one per subject the hashes point to): the subject's lineage with the retention rules
+    and legal holds in force, and the keyed hashes of every identifier the subject has."""
+
+    retention: list[PlanRetentionRow]
+    holds: list[PlanHoldRow]
+    identifierHashes: list[str]

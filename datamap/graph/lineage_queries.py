@@ -5,19 +5,25 @@ logic (narrowing categories along a path, grouping, truncation) is in `datamap.d
 
 Parameters shared by both: `$asOf` (date), `$asOfEnd` (datetime: the end of that day, UTC), `$category`
 (or null) with `$ancestors` (its ancestor keys). A map fact is valid when `validFrom <= $asOf` and
-`validTo` is null or after `$asOf`. Flow paths are bounded at `MAX_FLOW_HOPS` relationships.
+`validTo` is null or after `$asOf` (`datamap.graph.validity`). Flow paths are bounded at `MAX_FLOW_HOPS`
+relationships. `read_subject_lineage` and `read_category_lineage` run them and return their rows typed
+(`datamap.domain.lineage_rows`).
 """
 
 from __future__ import annotations
 
-from typing import LiteralString
+from collections.abc import Mapping
+from typing import LiteralString, TypeVar, cast
+
+from datamap.domain.lineage_rows import CategoryLineageRow, SubjectLineageRow
+from datamap.graph.database import Database, Records
+from datamap.graph.subject_lookup import SUBJECT_BY_HASHES
+from datamap.graph.validity import all_valid, valid
 
 MAX_FLOW_HOPS = 8  # the literal bound of the FLOWS_TO expansions below (a test keeps them in step)
 
 # A map node on a path is valid as of the date too (sources, systems and recipients carry validFrom/validTo).
-_VALID_NODES: LiteralString = (
-    "all(x IN nodes(path) WHERE x.validFrom <= $asOf AND (x.validTo IS NULL OR x.validTo > $asOf))"
-)
+_VALID_NODES: LiteralString = all_valid("x", "nodes(path)")
 
 # Projections of path elements (no personal data: map nodes only).
 _NODE: LiteralString = (
@@ -51,9 +57,8 @@ _TRANSFER: LiteralString = (
 )
 
 SUBJECT_LINEAGE_BODY: LiteralString = (
-    """
-MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN $hashes
-WITH DISTINCT s
+    SUBJECT_BY_HASHES
+    + """
 CALL (s) {
   OPTIONAL MATCH (s)-[h:HELD_IN]->(sys:System)
   WHERE h.at <= $asOfEnd
@@ -86,7 +91,9 @@ CALL (s) {
   WHERE (start = sys OR nodes(path)[1] <> sys) AND """
     + _VALID_NODES
     + """
-    AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
+    AND all(f IN relationships(path) WHERE """
+    + valid("f")
+    + """
         AND any(c IN f.categories WHERE any(hc IN h.categories
             WHERE c = hc OR c STARTS WITH hc + '.' OR hc STARTS WITH c + '.')))
   WITH collect({record: h.id, """
@@ -99,7 +106,9 @@ CALL (s) {
 }
 CALL (s) {
   MATCH (s)-[h:HELD_IN]->(sys:System)<-[:USES]-(p:Purpose)-[:PROCESSES]->(c:DataCategory)
-  WHERE h.at <= $asOfEnd AND p.validFrom <= $asOf AND (p.validTo IS NULL OR p.validTo > $asOf)
+  WHERE h.at <= $asOfEnd AND """
+    + valid("p")
+    + """
     AND any(hc IN h.categories WHERE c.key = hc OR c.key STARTS WITH hc + '.' OR hc STARTS WITH c.key + '.')
   RETURN collect(DISTINCT {record: h.id, purpose: p.key, category: c.key}) AS mapPurposes
 }
@@ -109,7 +118,9 @@ CALL () {
 }
 CALL () {
   MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
-  WHERE t.validFrom <= $asOf AND (t.validTo IS NULL OR t.validTo > $asOf)
+  WHERE """
+    + valid("t")
+    + """
   MATCH (t)-[:EXPORTER]->(exp:Organisation)
   RETURN collect("""
     + _TRANSFER
@@ -131,18 +142,24 @@ CATEGORY_LINEAGE: LiteralString = (
 CALL () {
   MATCH (c:DataCategory)
   WHERE (c.key = $category OR c.key STARTS WITH $category + '.' OR c.key IN $ancestors)
-    AND c.validFrom <= $asOf AND (c.validTo IS NULL OR c.validTo > $asOf)
+    AND """
+    + valid("c")
+    + """
   RETURN collect(c.key) AS categories
 }
 CALL (categories) {
   OPTIONAL MATCH (sys:System)-[:STORES]->(c:DataCategory)
-  WHERE c.key IN categories AND sys.validFrom <= $asOf AND (sys.validTo IS NULL OR sys.validTo > $asOf)
+  WHERE c.key IN categories AND """
+    + valid("sys")
+    + """
   RETURN collect(DISTINCT CASE WHEN sys IS NULL THEN null ELSE
     {system: sys {.key, .name, .country, .operator}, category: c.key} END) AS stored
 }
 CALL (categories) {
   OPTIONAL MATCH (p:Purpose)-[:PROCESSES]->(c:DataCategory)
-  WHERE c.key IN categories AND p.validFrom <= $asOf AND (p.validTo IS NULL OR p.validTo > $asOf)
+  WHERE c.key IN categories AND """
+    + valid("p")
+    + """
   RETURN collect(DISTINCT CASE WHEN p IS NULL THEN null ELSE
     {purpose: p {.key, .name, .legalBasis}, category: c.key} END) AS processed
 }
@@ -150,13 +167,17 @@ CALL (categories) {
   MATCH path = (start:Source|System)-[:FLOWS_TO*1..8]->(n:System|Recipient)
   WHERE NOT EXISTS {
       MATCH (start)<-[g:FLOWS_TO]-(:Source|System)
-      WHERE g.validFrom <= $asOf AND (g.validTo IS NULL OR g.validTo > $asOf)
+      WHERE """
+    + valid("g")
+    + """
         AND any(c IN g.categories WHERE c IN categories)
     }
     AND """
     + _VALID_NODES
     + """
-    AND all(f IN relationships(path) WHERE f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
+    AND all(f IN relationships(path) WHERE """
+    + valid("f")
+    + """
         AND any(c IN f.categories WHERE c IN categories))
   WITH collect({"""
     + _PATH
@@ -172,7 +193,9 @@ CALL () {
 }
 CALL (categories) {
   OPTIONAL MATCH (t:Transfer)-[:CARRIES]->(c:DataCategory)
-  WHERE c.key IN categories AND t.validFrom <= $asOf AND (t.validTo IS NULL OR t.validTo > $asOf)
+  WHERE c.key IN categories AND """
+    + valid("t")
+    + """
   WITH DISTINCT t WHERE t IS NOT NULL
   MATCH (t)-[:EXPORTER]->(exp:Organisation)
   MATCH (t)-[:IMPORTER]->(imp:Organisation)
@@ -183,3 +206,25 @@ CALL (categories) {
 RETURN categories, stored, processed, mapPaths, pathNodes, pathFlows, purposes, transfers
 """
 )
+
+
+R = TypeVar("R")
+
+
+def _typed(records: Records, row: type[R]) -> list[R]:
+    """The driver's records as the rows the statement returns (the one place they are taken on trust)."""
+    return cast(list[R], records)
+
+
+async def read_subject_lineage(
+    db: Database, hashes: list[str], params: Mapping[str, object]
+) -> list[SubjectLineageRow]:
+    """SUBJECT_LINEAGE: one row per subject the keyed `hashes` point to. `params`: `asOf`, `asOfEnd`,
+    `category` and `ancestors`."""
+    return _typed(await db.read(SUBJECT_LINEAGE, hashes=hashes, **params), SubjectLineageRow)
+
+
+async def read_category_lineage(db: Database, params: Mapping[str, object]) -> CategoryLineageRow:
+    """CATEGORY_LINEAGE: its one row. `params`: `asOf`, `asOfEnd`, `category` and `ancestors`."""
+    (row,) = _typed(await db.read(CATEGORY_LINEAGE, **params), CategoryLineageRow)
+    return row

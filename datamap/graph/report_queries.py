@@ -1,14 +1,33 @@
-"""Reports: one statement each, computed from the graph as of a date.
+"""Reports: one statement each, computed from the graph as of a date, and the typed rows they return.
 
 Disclosure windows are half-open: `$from <= d.at < $to` (instants: the caller decides whose calendar days they
 bound), served by the index on DISCLOSED_TO.at for the business-wide report.
+
+The rows the pure report builders read are described in `datamap.domain.report_rows`; the others here. Each
+`read_...`/`save_...` function runs its statement once (one round trip) and is where the driver's dicts become
+those rows (`_rows`).
 """
 
 from __future__ import annotations
 
-from typing import LiteralString
+import datetime as dt
+from collections.abc import Mapping
+from typing import LiteralString, NotRequired, TypedDict, TypeVar, cast
 
+from datamap.domain.lineage_rows import PartyRow
+from datamap.domain.report_rows import (
+    AccessReportRow,
+    BusinessRow,
+    CertificationRow,
+    DatedStlDisclosure,
+    RopaRow,
+    StatutoryRow,
+    StlDisclosure,
+)
+from datamap.graph.database import Database, Records, Transaction, run
 from datamap.graph.lineage_queries import SUBJECT_LINEAGE_BODY, SUBJECT_LINEAGE_RETURN
+from datamap.graph.subject_lookup import IDENTIFIED_SUBJECT
+from datamap.graph.validity import valid
 
 _RECIPIENT: LiteralString = (
     "r {.key, .name, .role, .kind, .legalEntity, .organisation, .organisationName, .address, .country, "
@@ -32,7 +51,9 @@ STL_CUSTOMER: LiteralString = (
     _BUSINESS
     + """
 CALL () {
-  OPTIONAL MATCH (i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN $hashes
+  OPTIONAL MATCH """
+    + IDENTIFIED_SUBJECT
+    + """
   WITH DISTINCT s
   OPTIONAL MATCH (s)-[d:DISCLOSED_TO]->(r:Recipient) WHERE d.at >= $from AND d.at < $to
   OPTIONAL MATCH (p:Purpose {key: d.purpose})
@@ -77,12 +98,16 @@ ACCESS_REPORT: LiteralString = (
     + _BUSINESS
     + """
 CALL () {
-  MATCH (r:RetentionRule) WHERE r.validFrom <= $asOf AND (r.validTo IS NULL OR r.validTo > $asOf)
+  MATCH (r:RetentionRule) WHERE """
+    + valid("r")
+    + """
   RETURN collect(r {.key, .name, .basis, .period, .criteria,
                     categories: [(r)-[:APPLIES_TO]->(c:DataCategory) | c.key]}) AS retention
 }
 CALL () {
-  MATCH (x:Right) WHERE x.validFrom <= $asOf AND (x.validTo IS NULL OR x.validTo > $asOf)
+  MATCH (x:Right) WHERE """
+    + valid("x")
+    + """
   RETURN collect(x {.key, .name, .law, .article, .description}) AS rights
 }
 CALL () {
@@ -102,19 +127,25 @@ ROPA: LiteralString = (
     _BUSINESS
     + """
 CALL () {
-  MATCH (p:Purpose) WHERE p.validFrom <= $asOf AND (p.validTo IS NULL OR p.validTo > $asOf)
+  MATCH (p:Purpose) WHERE """
+    + valid("p")
+    + """
   RETURN collect(p {.*,
     categories: [(p)-[:PROCESSES]->(c:DataCategory) | c.key],
     subjectCategories: [(p)-[:CONCERNS]->(sc:SubjectCategory) | sc.name],
     systems: [(p)-[:USES]->(s:System) | s.key],
     recipients: [(:Source|System)-[f:FLOWS_TO]->(r:Recipient)
-                 WHERE p.key IN f.purposes AND f.validFrom <= $asOf AND (f.validTo IS NULL OR f.validTo > $asOf)
+                 WHERE p.key IN f.purposes AND """
+    + valid("f")
+    + """
                  | r {.key, .name, .role, .kind, .country}]
   }) AS purposes
 }
 CALL () {
   MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
-  WHERE t.validFrom <= $asOf AND (t.validTo IS NULL OR t.validTo > $asOf)
+  WHERE """
+    + valid("t")
+    + """
   MATCH (t)-[:EXPORTER]->(exp:Organisation)
   RETURN collect(t {.key, .mechanism, .fromCountries, .toCountries, .tiaReviewDate,
                     exporter: exp.name, importer: imp.name,
@@ -122,7 +153,9 @@ CALL () {
                     certifications: [(imp)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]}) AS transfers
 }
 CALL () {
-  MATCH (r:RetentionRule) WHERE r.validFrom <= $asOf AND (r.validTo IS NULL OR r.validTo > $asOf)
+  MATCH (r:RetentionRule) WHERE """
+    + valid("r")
+    + """
   RETURN collect(r {.key, .name, .basis, .period, .criteria,
                     categories: [(r)-[:APPLIES_TO]->(c:DataCategory) | c.key]}) AS retention
 }
@@ -133,12 +166,127 @@ RETURN notice, controller, purposes, transfers, retention, contacts
 """
 )
 
-TRANSFER_REGISTER: LiteralString = """
+TRANSFER_REGISTER: LiteralString = (
+    """
 MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
-WHERE t.validFrom <= $asOf AND (t.validTo IS NULL OR t.validTo > $asOf)
+WHERE """
+    + valid("t")
+    + """
 MATCH (t)-[:EXPORTER]->(exp:Organisation)
 RETURN t {.*, exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country},
           categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key],
           certifications: [(imp)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]} AS transfer
 ORDER BY t.key
 """
+)
+
+
+# --- rows -----------------------------------------------------------------------------------------------------
+
+
+class StlBusinessRow(BusinessRow):
+    """`_BUSINESS` as the Shine-the-Light statements return it: with the categories' statutory letters."""
+
+    statutory: list[StatutoryRow]
+
+
+class StlRequestRow(TypedDict):
+    """A recorded Shine-the-Light request (`q {.*}` of a ShineTheLightRequest, as SAVE_STL_REQUEST writes it):
+    one per customer and calendar year of receipt, `key` being `<subject id>:<year>`."""
+
+    key: str
+    id: str
+    subjectId: str
+    received: dt.date
+    year: int
+    atDesignatedAddress: bool
+    due: dt.date
+    response: str  # the response as JSON (`ShineTheLightResponse.to_json`)
+    responseDigest: str
+    createdAt: dt.datetime
+
+
+class StlCustomerRow(StlBusinessRow):
+    """STL_CUSTOMER's row: the subjects the hashes point to, their disclosures in the window, and the request
+    already recorded for the year (null when none)."""
+
+    subjects: list[str]
+    disclosures: list[DatedStlDisclosure]
+    previous: StlRequestRow | None
+
+
+class StlStandardRow(StlBusinessRow):
+    """STL_STANDARD's row: per recipient and purpose, the categories disclosed in the window."""
+
+    disclosures: list[StlDisclosure]
+
+
+class RegisterTransferRow(TypedDict):
+    """A TRANSFER_REGISTER row's transfer: `t {.*}` with its exporter, importer, categories and the importer's
+    certifications."""
+
+    key: str
+    mechanism: str
+    fromCountries: list[str]
+    toCountries: list[str]
+    validFrom: dt.date
+    validTo: NotRequired[dt.date]
+    tiaReviewDate: NotRequired[dt.date]
+    exporter: PartyRow
+    importer: PartyRow
+    categories: list[str]
+    certifications: list[CertificationRow]
+
+
+# --- reads and writes -----------------------------------------------------------------------------------------
+# `as_of` holds `$asOf` (and `$asOfEnd`), as `services.lineage.as_of_params` gives them.
+
+R = TypeVar("R")
+
+
+def _rows(kind: type[R], records: Records, column: str | None = None) -> list[R]:
+    """The driver's records, or one column of each, as the rows their statement returns: the one place the
+    driver's dicts are taken for them."""
+    return cast("list[R]", records if column is None else [r[column] for r in records])
+
+
+async def read_stl_customer(
+    tx: Transaction, hashes: list[str], fallback_id: str, year: int, start: dt.datetime, end: dt.datetime
+) -> StlCustomerRow:
+    """The customer's disclosures in `start <= at < end`, and the request recorded under the key of the
+    customer's subject (or of `fallback_id` when the hashes point to none) and `year`."""
+    window = {"from": start, "to": end}
+    records = await run(tx, STL_CUSTOMER, hashes=hashes, fallbackId=fallback_id, year=year, **window)
+    (row,) = _rows(StlCustomerRow, records)
+    return row
+
+
+async def save_stl_request(tx: Transaction, request: StlRequestRow) -> StlRequestRow:
+    """Record the request unless one with its key exists; the one recorded under the key."""
+    (row,) = _rows(StlRequestRow, await run(tx, SAVE_STL_REQUEST, request=request), "request")
+    return row
+
+
+async def read_stl_standard(db: Database, start: dt.datetime, end: dt.datetime) -> StlStandardRow:
+    """Every disclosure for third parties' direct marketing in `start <= at < end`."""
+    window = {"from": start, "to": end}
+    (row,) = _rows(StlStandardRow, await db.read(STL_STANDARD, **window))
+    return row
+
+
+async def read_access_report(
+    db: Database, hashes: list[str], as_of: Mapping[str, object]
+) -> list[AccessReportRow]:
+    """One row per subject the keyed hashes point to (the caller applies the one-subject rule)."""
+    records = await db.read(ACCESS_REPORT, hashes=hashes, category=None, ancestors=[], **as_of)
+    return _rows(AccessReportRow, records)
+
+
+async def read_ropa(db: Database, as_of: Mapping[str, object]) -> RopaRow:
+    (row,) = _rows(RopaRow, await db.read(ROPA, **as_of))
+    return row
+
+
+async def read_transfer_register(db: Database, as_of: Mapping[str, object]) -> list[RegisterTransferRow]:
+    """Every transfer in force, by key."""
+    return _rows(RegisterTransferRow, await db.read(TRANSFER_REGISTER, **as_of), "transfer")

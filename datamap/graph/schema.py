@@ -5,17 +5,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from datamap import resources
 from datamap.errors import ConfigError
 from datamap.graph.database import Database
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "constraints.cypher"
+SCHEMA_FILE = resources.constraints_file()  # the checkout's schema/constraints.cypher, or a wheel's copy
 
 
 def read_statements(path: Path = SCHEMA_FILE) -> tuple[int, list[str]]:
     """The schema version and the DDL statements of the constraint file."""
     if not path.exists():
         raise ConfigError(
-            f"schema file {path} is missing (install datamap from its source tree: pip install -e .)"
+            f"schema file {path} is missing (a wheel ships it as datamap/resources/schema/; see setup.py)"
         )
     text = path.read_text()
     found = re.search(r"SCHEMA_VERSION\s+(\d+)", text)

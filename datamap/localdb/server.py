@@ -69,6 +69,7 @@ class LocalNeo4j:
         self.heap = heap
         self.pagecache = pagecache
         self.version = version
+        self._process: subprocess.Popen[bytes] | None = None  # the server this object started, reaped by stop()
 
     @property
     def uri(self) -> str:
@@ -123,6 +124,7 @@ class LocalNeo4j:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
+        self._process = proc
         self.pid_file.write_text(str(proc.pid))
         self._wait_for_bolt(timeout, proc)
         return self.status()
@@ -133,14 +135,20 @@ class LocalNeo4j:
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return False
+        child = self._process if self._process is not None and self._process.pid == pid else None
+
+        def running() -> bool:  # a server this object started is its child: reap it, or it lingers as a zombie
+            return child.poll() is None if child is not None else _alive(pid)
+
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and running():
             time.sleep(0.2)
-        if _alive(pid):
+        if running():
             os.kill(pid, signal.SIGKILL)
-            while _alive(pid):  # gone for sure before anyone touches its files or its port
+            while running():  # gone for sure before anyone touches its files or its port
                 time.sleep(0.1)
+        self._process = None
         self.pid_file.unlink(missing_ok=True)
         return True
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from datamap import resources
 from datamap.domain.identifiers import parse_identifiers
 from datamap.domain.seed_model import SeedMap, parse_seed
 from datamap.domain.subject_events import Collection, Disclosure
@@ -15,7 +16,7 @@ from datamap.graph.database import Database, Transaction
 from datamap.graph.map_writer import write_map
 from datamap.services.recording import Event, rows_for, write_events
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "seed"
+SEED_DIR = resources.seed_dir()  # the checkout's seed/, or an installed wheel's copy
 
 
 def read_seed(folder: Path = SEED_DIR) -> SeedMap:

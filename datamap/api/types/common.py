@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import strawberry
 
 from datamap.domain import lineage as dl
 from datamap.domain.vocabulary import LegalBasis, RecipientRole, SourceKind, TransferMechanism
+from datamap.graph.map_queries import PartyRow, ProvenanceRow
 
 RecipientRoleEnum = strawberry.enum(RecipientRole, name="RecipientRole")
 LegalBasisEnum = strawberry.enum(LegalBasis, name="LegalBasis")
@@ -31,11 +31,9 @@ class Provenance:
     valid_from: dt.date
     valid_to: dt.date | None
 
-
-def provenance_of(row: dict[str, Any]) -> Provenance:
-    return Provenance(
-        ref=row.get("ref", ""), note=row.get("note"), valid_from=row["validFrom"], valid_to=row.get("validTo")
-    )
+    @classmethod
+    def of(cls, p: ProvenanceRow) -> Provenance:
+        return cls(ref=p.ref, note=p.note, valid_from=p.valid_from, valid_to=p.valid_to)
 
 
 @strawberry.type
@@ -43,3 +41,7 @@ class Party:
     key: str
     name: str
     country: str | None
+
+    @classmethod
+    def of(cls, p: PartyRow) -> Party:
+        return cls(key=p.key, name=p.name, country=p.country)

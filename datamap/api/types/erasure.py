@@ -11,8 +11,13 @@ import strawberry
 from datamap.api.types.common import NodeKindEnum, RecipientRoleEnum, SubjectInput
 from datamap.domain import erasure_plan as ep
 from datamap.domain.deadlines import Jurisdiction
-from datamap.domain.erasure_workflow import Outcome, RequestStatus, TaskStatus
-from datamap.domain.lineage import NodeKind
+from datamap.domain.erasure_workflow import (
+    ErasureTaskRecord,
+    LegalHoldRecord,
+    Outcome,
+    RequestStatus,
+    TaskStatus,
+)
 from datamap.domain.vocabulary import RecipientRole
 from datamap.services import erasure as es
 
@@ -66,21 +71,26 @@ class PlannedErasureTask:
 
     @classmethod
     def of(cls, t: ep.PlannedTask) -> PlannedErasureTask:
-        return cls(
-            key=t.key,
-            action=t.action,
-            target_kind=t.target_kind,
-            target=t.target,
-            target_name=t.target_name,
-            role=_role(t.role),
-            categories=list(t.categories),
-            legal_ground=t.legal_ground,
-            depends_on=list(t.depends_on),
-            stage=t.stage,
-            observed=t.observed,
-            restricted_until=t.restricted_until,
-            exception=t.exception,
-        )
+        return cls(**_planned(t))
+
+
+def _planned(t: ep.PlannedTask | ErasureTaskRecord) -> dict[str, Any]:
+    """The fields a planned task and a request's task share."""
+    return {
+        "key": t.key,
+        "action": t.action,
+        "target_kind": t.target_kind,
+        "target": t.target,
+        "target_name": t.target_name,
+        "role": _role(t.role),
+        "categories": list(t.categories),
+        "legal_ground": t.legal_ground,
+        "depends_on": list(t.depends_on),
+        "stage": t.stage,
+        "observed": t.observed,
+        "restricted_until": t.restricted_until,
+        "exception": t.exception,
+    }
 
 
 @strawberry.type(description="A recipient the subject may ask about (GDPR Art. 19, second sentence)")
@@ -146,38 +156,26 @@ class ErasureTask(PlannedErasureTask):
     history: list[ErasureEvent]
 
     @classmethod
-    def of_row(cls, t: dict[str, Any]) -> ErasureTask:
+    def of_record(cls, t: ErasureTaskRecord) -> ErasureTask:
         return cls(
-            id=strawberry.ID(t["id"]),
-            key=t["key"],
-            action=ep.Action(t["action"]),
-            target_kind=NodeKind(t["targetKind"]),
-            target=t["target"],
-            target_name=t["targetName"],
-            role=_role(t.get("role")),
-            categories=t["categories"],
-            legal_ground=t["legalGround"],
-            depends_on=t["dependsOn"],
-            stage=t["stage"],
-            observed=t["observed"],
-            restricted_until=t.get("restrictedUntil"),
-            exception=t.get("exception"),
-            status=TaskStatus(t["status"]),
-            verified=t["verified"],
-            attempts=t.get("attempts", 0),
-            claimed_at=t.get("claimedAt"),
-            claimed_evidence=t.get("claimedEvidence"),
-            verified_at=t.get("verifiedAt"),
-            verified_evidence=t.get("verifiedEvidence"),
+            **_planned(t),
+            id=strawberry.ID(t.id),
+            status=t.status,
+            verified=t.verified,
+            attempts=t.attempts,
+            claimed_at=t.claimed_at,
+            claimed_evidence=t.claimed_evidence,
+            verified_at=t.verified_at,
+            verified_evidence=t.verified_evidence,
             history=[
                 ErasureEvent(
-                    type=e["type"],
-                    outcome=Outcome(e["outcome"]) if e.get("outcome") else None,
-                    evidence_digest=e["evidenceDigest"],
-                    idempotency_key=e.get("idempotencyKey"),
-                    at=e["at"],
+                    type=e.type.value,
+                    outcome=e.outcome,
+                    evidence_digest=e.evidence_digest,
+                    idempotency_key=e.idempotency_key,
+                    at=e.at,
                 )
-                for e in sorted(t.get("history", []), key=lambda e: e["at"])
+                for e in sorted(t.history, key=lambda e: e.at)
             ],
         )
 
@@ -206,23 +204,23 @@ class ErasureRequest:
     def of(cls, v: es.RequestView) -> ErasureRequest:
         r = v.request
         return cls(
-            id=strawberry.ID(r["id"]),
-            subject_id=r["subjectId"],
-            jurisdiction=Jurisdiction(r["jurisdiction"]),
-            channel=r["channel"],
-            identity_method=r["identityMethod"],
-            received_at=r["receivedAt"],
-            deadline=r["deadline"],
-            extended_deadline=r.get("extendedDeadline"),
-            extension_reason=r.get("extensionReason"),
+            id=strawberry.ID(r.id),
+            subject_id=r.subject_id,
+            jurisdiction=r.jurisdiction,
+            channel=r.channel,
+            identity_method=r.identity_method,
+            received_at=r.received_at,
+            deadline=r.deadline,
+            extended_deadline=r.extended_deadline,
+            extension_reason=r.extension_reason,
             effective_deadline=v.deadline,
-            receipt_confirmation_due=r.get("receiptConfirmationDue"),
+            receipt_confirmation_due=r.receipt_confirmation_due,
             status=v.status,
             overdue=v.overdue,
-            completed_at=r.get("completedAt"),
-            warnings=r.get("warnings", []),
-            art19_recipients=r.get("art19Recipients", []),
-            tasks=[ErasureTask.of_row(t) for t in v.tasks],
+            completed_at=r.completed_at,
+            warnings=list(r.warnings),
+            art19_recipients=list(r.art19_recipients),
+            tasks=[ErasureTask.of_record(t) for t in v.tasks],
         )
 
 
@@ -248,6 +246,18 @@ class LegalHold:
     until: dt.date | None
     placed_at: dt.datetime
     lifted_at: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, hold: LegalHoldRecord) -> LegalHold:
+        return cls(
+            id=strawberry.ID(hold.id),
+            categories=list(hold.categories),
+            systems=list(hold.systems),
+            reason=hold.reason,
+            until=hold.until,
+            placed_at=hold.placed_at,
+            lifted_at=hold.lifted_at,
+        )
 
 
 @strawberry.input

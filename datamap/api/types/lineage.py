@@ -113,42 +113,51 @@ def _opt(enum: Any, value: Any) -> Any:
     return enum(value) if value is not None else None
 
 
+def _party(party: dl.Party) -> Party:
+    return Party(key=party.key, name=party.name, country=party.country)
+
+
+def _recipient(n: dl.Reached) -> ReachedRecipient:
+    facts = n.facts
+    return ReachedRecipient(
+        **Reached.common(n),
+        role=_opt(RecipientRole, facts.role),
+        kind=facts.kind,
+        country=facts.country,
+        organisation=facts.organisation,
+        organisation_name=facts.organisation_name,
+    )
+
+
+def _transfer(n: dl.Reached) -> ReachedTransfer:
+    terms = n.transfer
+    if terms is None:
+        raise ValueError(f"transfer {n.key!r}: no terms")  # every reached transfer has them
+    return ReachedTransfer(
+        **Reached.common(n),
+        mechanism=TransferMechanism(terms.mechanism),
+        exporter=_party(terms.exporter),
+        importer=_party(terms.importer),
+        from_countries=list(terms.from_countries),
+        to_countries=list(terms.to_countries),
+        valid_from=terms.valid_from,
+        valid_to=terms.valid_to,
+    )
+
+
 def reached_lists(lin: dl.Lineage) -> dict[str, Any]:
-    d = lambda n, k: n.details.get(k)  # noqa: E731
     return {
-        "sources": [ReachedSource(**Reached.common(n), kind=d(n, "kind")) for n in lin.sources],
+        "sources": [ReachedSource(**Reached.common(n), kind=n.facts.kind) for n in lin.sources],
         "systems": [
-            ReachedSystem(**Reached.common(n), country=d(n, "country"), operator=d(n, "operator"))
+            ReachedSystem(**Reached.common(n), country=n.facts.country, operator=n.facts.operator)
             for n in lin.systems
         ],
         "purposes": [
-            ReachedPurpose(**Reached.common(n), legal_basis=_opt(LegalBasis, d(n, "legalBasis")))
+            ReachedPurpose(**Reached.common(n), legal_basis=_opt(LegalBasis, n.facts.legal_basis))
             for n in lin.purposes
         ],
-        "recipients": [
-            ReachedRecipient(
-                **Reached.common(n),
-                role=_opt(RecipientRole, d(n, "role")),
-                kind=d(n, "kind"),
-                country=d(n, "country"),
-                organisation=d(n, "organisation"),
-                organisation_name=d(n, "organisationName"),
-            )
-            for n in lin.recipients
-        ],
-        "transfers": [
-            ReachedTransfer(
-                **Reached.common(n),
-                mechanism=TransferMechanism(d(n, "mechanism")),
-                exporter=Party(**d(n, "exporter")),
-                importer=Party(**d(n, "importer")),
-                from_countries=d(n, "fromCountries"),
-                to_countries=d(n, "toCountries"),
-                valid_from=d(n, "validFrom"),
-                valid_to=d(n, "validTo"),
-            )
-            for n in lin.transfers
-        ],
+        "recipients": [_recipient(n) for n in lin.recipients],
+        "transfers": [_transfer(n) for n in lin.transfers],
         "truncated": lin.truncated,
         "as_of": lin.as_of,
     }

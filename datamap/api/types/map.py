@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import strawberry
 
@@ -14,9 +13,8 @@ from datamap.api.types.common import (
     Provenance,
     RecipientRoleEnum,
     SourceKindEnum,
-    provenance_of,
 )
-from datamap.domain.vocabulary import LegalBasis, RecipientRole, SourceKind, TransferMechanism
+from datamap.graph import map_queries as rows
 
 
 @strawberry.type
@@ -32,15 +30,15 @@ class DataCategory:
     provenance: Provenance
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> DataCategory:
+    def of(cls, r: rows.DataCategoryRow) -> DataCategory:
         return cls(
-            key=r["key"],
-            name=r["name"],
-            description=r.get("description"),
-            statutory_category=r.get("statutoryCategory"),
-            parent=r.get("parent"),
-            children=sorted(r.get("children", [])),
-            provenance=provenance_of(r),
+            key=r.key,
+            name=r.name,
+            description=r.description,
+            statutory_category=r.statutory_category,
+            parent=r.parent,
+            children=sorted(r.children),
+            provenance=Provenance.of(r.provenance),
         )
 
 
@@ -57,17 +55,17 @@ class Purpose:
     provenance: Provenance
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> Purpose:
+    def of(cls, r: rows.PurposeRow) -> Purpose:
         return cls(
-            key=r["key"],
-            name=r["name"],
-            description=r.get("description"),
-            legal_basis=LegalBasis(r["legalBasis"]),
-            legitimate_interest=r.get("legitimateInterest"),
-            categories=sorted(r["categories"]),
-            subject_categories=sorted(r["subjectCategories"]),
-            systems=sorted(r["systems"]),
-            provenance=provenance_of(r),
+            key=r.key,
+            name=r.name,
+            description=r.description,
+            legal_basis=r.legal_basis,
+            legitimate_interest=r.legitimate_interest,
+            categories=sorted(r.categories),
+            subject_categories=sorted(r.subject_categories),
+            systems=sorted(r.systems),
+            provenance=Provenance.of(r.provenance),
         )
 
 
@@ -81,14 +79,14 @@ class Source:
     provenance: Provenance
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> Source:
+    def of(cls, r: rows.SourceRow) -> Source:
         return cls(
-            key=r["key"],
-            name=r["name"],
-            kind=SourceKind(r["kind"]),
-            description=r.get("description"),
-            feeds=sorted(set(r["feeds"])),
-            provenance=provenance_of(r),
+            key=r.key,
+            name=r.name,
+            kind=r.kind,
+            description=r.description,
+            feeds=sorted(set(r.feeds)),
+            provenance=Provenance.of(r.provenance),
         )
 
 
@@ -105,17 +103,17 @@ class System:
     provenance: Provenance
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> System:
+    def of(cls, r: rows.SystemRow) -> System:
         return cls(
-            key=r["key"],
-            name=r["name"],
-            description=r.get("description"),
-            operator=r["operator"],
-            operator_name=r.get("operatorName"),
-            country=r.get("country"),
-            backups=r.get("backups", False),
-            categories=sorted(r["categories"]),
-            provenance=provenance_of(r),
+            key=r.key,
+            name=r.name,
+            description=r.description,
+            operator=r.operator,
+            operator_name=r.operator_name,
+            country=r.country,
+            backups=r.backups,
+            categories=sorted(r.categories),
+            provenance=Provenance.of(r.provenance),
         )
 
 
@@ -139,22 +137,22 @@ class Recipient:
     provenance: Provenance
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> Recipient:
+    def of(cls, r: rows.RecipientRow) -> Recipient:
         return cls(
-            key=r["key"],
-            name=r["name"],
-            role=RecipientRole(r["role"]),
-            kind=r["kind"],
-            organisation=r.get("organisation"),
-            organisation_name=r.get("organisationName"),
-            country=r.get("country"),
-            address=r.get("address"),
-            legal_entity=r.get("legalEntity"),
-            own_direct_marketing=r.get("ownDirectMarketing", False),
-            marketing_examples=r.get("marketingExamples"),
-            description=r.get("description"),
-            categories=sorted(r.get("categories", [])),
-            provenance=provenance_of(r),
+            key=r.key,
+            name=r.name,
+            role=r.role,
+            kind=r.kind,
+            organisation=r.organisation,
+            organisation_name=r.organisation_name,
+            country=r.country,
+            address=r.address,
+            legal_entity=r.legal_entity,
+            own_direct_marketing=r.own_direct_marketing,
+            marketing_examples=r.marketing_examples,
+            description=r.description,
+            categories=sorted(r.categories),
+            provenance=Provenance.of(r.provenance),
         )
 
 
@@ -167,13 +165,13 @@ class SubjectCategory:
     provenance: Provenance
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> SubjectCategory:
+    def of(cls, r: rows.SubjectCategoryRow) -> SubjectCategory:
         return cls(
-            key=r["key"],
-            name=r["name"],
-            description=r.get("description"),
-            child=r.get("child", False),
-            provenance=provenance_of(r),
+            key=r.key,
+            name=r.name,
+            description=r.description,
+            child=r.child,
+            provenance=Provenance.of(r.provenance),
         )
 
 
@@ -205,27 +203,23 @@ class Organisation:
     provenance: Provenance
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> Organisation:
+    def of(cls, r: rows.OrganisationRow) -> Organisation:
         return cls(
-            key=r["key"],
-            name=r["name"],
-            country=r.get("country"),
-            address=r.get("address"),
-            controller=r.get("controller", False),
-            legal_entity=r.get("legalEntity", True),
+            key=r.key,
+            name=r.name,
+            country=r.country,
+            address=r.address,
+            controller=r.controller,
+            legal_entity=r.legal_entity,
             roles=[
-                RoleHeld(recipient=x["key"], role=RecipientRole(x["role"]))
-                for x in sorted(r["roles"], key=lambda x: x["key"])
+                RoleHeld(recipient=x.recipient, role=x.role)
+                for x in sorted(r.roles, key=lambda x: x.recipient)
             ],
             certifications=[
-                CertificationHeld(
-                    program=TransferMechanism(c["program"]),
-                    valid_from=c["validFrom"],
-                    valid_to=c.get("validTo"),
-                )
-                for c in r["certifications"]
+                CertificationHeld(program=c.program, valid_from=c.valid_from, valid_to=c.valid_to)
+                for c in r.certifications
             ],
-            provenance=provenance_of(r),
+            provenance=Provenance.of(r.provenance),
         )
 
 
@@ -242,17 +236,17 @@ class RetentionRule:
     provenance: Provenance
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> RetentionRule:
+    def of(cls, r: rows.RetentionRuleRow) -> RetentionRule:
         return cls(
-            key=r["key"],
-            name=r["name"],
-            categories=sorted(r["categories"]),
-            systems=sorted(r["systems"]),
-            period=r.get("period"),
-            criteria=r["criteria"],
-            basis=r["basis"],
-            description=r.get("description"),
-            provenance=provenance_of(r),
+            key=r.key,
+            name=r.name,
+            categories=sorted(r.categories),
+            systems=sorted(r.systems),
+            period=r.period,
+            criteria=r.criteria,
+            basis=r.basis,
+            description=r.description,
+            provenance=Provenance.of(r.provenance),
         )
 
 
@@ -269,15 +263,15 @@ class Transfer:
     provenance: Provenance
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> Transfer:
+    def of(cls, r: rows.TransferRow) -> Transfer:
         return cls(
-            key=r["key"],
-            exporter=Party(**r["exporter"]),
-            importer=Party(**r["importer"]),
-            from_countries=r["fromCountries"],
-            to_countries=r["toCountries"],
-            categories=sorted(r["categories"]),
-            mechanism=TransferMechanism(r["mechanism"]),
-            tia_review_date=r.get("tiaReviewDate"),
-            provenance=provenance_of(r),
+            key=r.key,
+            exporter=Party.of(r.exporter),
+            importer=Party.of(r.importer),
+            from_countries=list(r.from_countries),
+            to_countries=list(r.to_countries),
+            categories=sorted(r.categories),
+            mechanism=r.mechanism,
+            tia_review_date=r.tia_review_date,
+            provenance=Provenance.of(r.provenance),
         )

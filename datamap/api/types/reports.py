@@ -1,43 +1,86 @@
-"""GraphQL types of reports: Shine-the-Light, GDPR access, the record of processing, transfers, CCPA."""
+"""GraphQL types of reports: Shine-the-Light, GDPR access, the record of processing, transfers, CCPA.
+
+The reports' parts are the domain's (and the transfer register's) dataclasses themselves, exposed with
+`strawberry.type` under their GraphQL names (`_expose`): their fields are declared once, there. The types below
+are the reports as the API gives them, each with what it adds (JSON, letters, download links).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, TypeAlias
 
 import strawberry
+from strawberry.types.base import get_object_definition
 
 from datamap.domain import access_report as ar
 from datamap.domain import ccpa
 from datamap.domain import ropa as rp
 from datamap.domain import shine_the_light as stl
-from datamap.domain.documents import Document
+from datamap.domain.transfer_validity import Finding as DomainFinding
 from datamap.domain.transfer_validity import Severity
-from datamap.services.reports.map_reports import TransferRegister as RegisterData
+from datamap.services.reports import map_reports
+from datamap.services.reports.shine_the_light import CustomerResponse, StandardResponse
 
 SeverityEnum = strawberry.enum(Severity, name="FindingSeverity")
 
 
+def _expose(cls: type[Any], name: str, description: str | None = None, **field_descriptions: str) -> None:
+    """Make dataclass `cls` the GraphQL type `name`, its fields as they are (strawberry.type), and describe some.
+
+    Strawberry wraps the class with `dataclasses.dataclass(kw_only=True)` once more: that keeps the class's own
+    `__init__`, `__eq__`, `__hash__` and `__setattr__` (dataclasses never overwrites them), and its dataclass
+    parameters and fields are put back here, so the class behaves as it did (frozen, positional arguments)."""
+    params, fields = cls.__dataclass_params__, cls.__dataclass_fields__
+    strawberry.type(cls, name=name, description=description)
+    cls.__dataclass_params__, cls.__dataclass_fields__ = params, fields
+    definition = get_object_definition(cls, strict=True)
+    for python_name, text in field_descriptions.items():
+        field = definition.get_field(python_name)
+        if field is None:
+            raise TypeError(f"{cls.__qualname__} has no field {python_name!r} to describe")
+        field.description = text
+
+
+_expose(stl.StatutoryCategory, "StatutoryCategory", letter="Civ. Code §1798.83(e)(6) letter")
+_expose(stl.ThirdParty, "ThirdParty", categories="Statutory letters disclosed to it")
+_expose(ar.NamedRecipient, "DisclosedRecipient")
+_expose(ar.Retention, "CategoryRetention")
+_expose(ar.TransferSafeguard, "Safeguard")
+_expose(
+    rp.ControllerRow, "ControllerActivity", "Art. 30(1): one processing activity of the controller record"
+)
+_expose(rp.ProcessorRow, "ProcessorActivity", "Art. 30(2): one activity carried out as processor")
+_expose(DomainFinding, "Finding")
+_expose(
+    map_reports.RegisterEntry,
+    "RegisteredTransfer",
+    valid="Whether the mechanism is a valid ground on the register's date",
+)
+_expose(
+    ccpa.RightToKnow,
+    "RightToKnow",
+    "CCPA right to know: the 12 months before the request",
+    sold_or_shared="Categories sold or shared (third parties' marketing)",
+    disclosed_for_business_purpose="Categories given to service providers",
+)
+
+StatutoryCategory: TypeAlias = stl.StatutoryCategory
+ThirdParty: TypeAlias = stl.ThirdParty
+DisclosedRecipient: TypeAlias = ar.NamedRecipient
+CategoryRetention: TypeAlias = ar.Retention
+Safeguard: TypeAlias = ar.TransferSafeguard
+ControllerActivity: TypeAlias = rp.ControllerRow
+ProcessorActivity: TypeAlias = rp.ProcessorRow
+Finding: TypeAlias = DomainFinding
+RegisteredTransfer: TypeAlias = map_reports.RegisterEntry
+RightToKnow: TypeAlias = ccpa.RightToKnow
+
+
 def _json(value: Any) -> str:
     return json.dumps(dataclasses.asdict(value), default=str, ensure_ascii=False, sort_keys=True)
-
-
-@strawberry.type
-class StatutoryCategory:
-    letter: str = strawberry.field(description="Civ. Code §1798.83(e)(6) letter")
-    name: str
-
-
-@strawberry.type
-class ThirdParty:
-    key: str
-    name: str
-    address: str | None
-    country: str | None
-    marketing_examples: str | None
-    categories: list[str] = strawberry.field(description="Statutory letters disclosed to it")
 
 
 @strawberry.type(description="A Shine-the-Light response for one calendar year")
@@ -59,27 +102,20 @@ class ShineTheLightReport:
     letter_html: str
 
     @classmethod
-    def of(cls, response: stl.ShineTheLightResponse, letter: Document, **request: Any) -> ShineTheLightReport:
+    def of(cls, found: CustomerResponse | StandardResponse) -> ShineTheLightReport:
+        """A customer's recorded request and its response, or the business-wide response (no request)."""
+        request = found if isinstance(found, CustomerResponse) else None
+        response, letter = found.response, found.letter()
         return cls(
-            request_id=request.get("request_id"),
-            received=request.get("received"),
-            due=request.get("due"),
-            repeated=request.get("repeated", False),
-            first_received=request.get("first_received"),
+            request_id=request.request_id if request else None,
+            received=request.received if request else None,
+            due=request.due if request else None,
+            repeated=request.repeated if request else False,
+            first_received=request.first_received if request else None,
             year=response.year,
             route=response.route,
-            categories=[StatutoryCategory(letter=c.letter, name=c.name) for c in response.categories],
-            third_parties=[
-                ThirdParty(
-                    key=t.key,
-                    name=t.name,
-                    address=t.address,
-                    country=t.country,
-                    marketing_examples=t.marketing_examples,
-                    categories=list(t.categories),
-                )
-                for t in response.third_parties
-            ],
+            categories=response.categories,
+            third_parties=response.third_parties,
             findings=response.findings,
             json=response.to_json(),
             letter_text=letter.text(),
@@ -94,21 +130,9 @@ class ReportPurpose:
     legal_basis: str | None
     observed: bool
 
-
-@strawberry.type
-class DisclosedRecipient:
-    key: str
-    name: str
-    role: str | None
-    country: str | None
-    categories: list[str]
-    first_disclosed: dt.datetime | None
-
-
-@strawberry.type
-class CategoryRetention:
-    category: str
-    rules: list[str]
+    @classmethod
+    def of(cls, p: ar.ReportPurpose) -> ReportPurpose:
+        return cls(key=p.key, name=p.name, legal_basis=p.legal_basis, observed=p.observed)
 
 
 @strawberry.type
@@ -125,17 +149,6 @@ class ReportSource:
     name: str
     kind: str | None
     categories: list[str]
-
-
-@strawberry.type
-class Safeguard:
-    key: str
-    mechanism: str
-    from_countries: list[str]
-    to_countries: list[str]
-    importer: str
-    valid: bool
-    findings: list[str]
 
 
 @strawberry.type(description="GDPR Art. 15 access report (and the Art. 20 portability export)")
@@ -164,74 +177,26 @@ class AccessReport:
             subject_id=r.subject_id,
             as_of=r.as_of,
             controller=r.controller.get("name", ""),
-            purposes=[
-                ReportPurpose(
-                    key=p["key"], name=p["name"], legal_basis=p["legalBasis"], observed=p["observed"]
-                )
-                for p in r.purposes
-            ],
+            purposes=[ReportPurpose.of(p) for p in r.purposes],
             categories=r.categories,
-            recipients=[
-                DisclosedRecipient(
-                    key=x.key,
-                    name=x.name,
-                    role=x.role,
-                    country=x.country,
-                    categories=list(x.categories),
-                    first_disclosed=x.first_disclosed,
-                )
-                for x in r.recipients
-            ],
+            recipients=r.recipients,
             recipient_categories=r.recipient_categories,
-            retention=[CategoryRetention(category=x.category, rules=list(x.rules)) for x in r.retention],
+            retention=r.retention,
             rights=[
-                ReportRight(key=x["key"], name=x["name"], law=x["law"], article=x.get("article"))
+                ReportRight(key=x["key"], name=x["name"], law=x["law"], article=x["article"])
                 for x in r.rights
             ],
-            sources=[ReportSource(**s) for s in r.sources],
-            automated_decisions=r.automated_decisions,
-            transfers=[
-                Safeguard(
-                    key=t.key,
-                    mechanism=t.mechanism,
-                    from_countries=list(t.from_countries),
-                    to_countries=list(t.to_countries),
-                    importer=t.importer,
-                    valid=t.valid,
-                    findings=list(t.findings),
-                )
-                for t in r.transfers
+            sources=[
+                ReportSource(key=s["key"], name=s["name"], kind=s["kind"], categories=s["categories"])
+                for s in r.sources
             ],
+            automated_decisions=r.automated_decisions,
+            transfers=r.transfers,
             portability_json=json.dumps(r.portability, ensure_ascii=False),
             json=_json(r),
             document_text=doc.text(),
             document_html=doc.html(),
         )
-
-
-@strawberry.type(description="Art. 30(1): one processing activity of the controller record")
-class ControllerActivity:
-    key: str
-    activity: str
-    controller: str
-    purposes: str
-    subject_categories: str
-    data_categories: str
-    recipients: str
-    transfers: str
-    erasure_time_limits: str
-    security_measures: str
-
-
-@strawberry.type(description="Art. 30(2): one activity carried out as processor")
-class ProcessorActivity:
-    key: str
-    activity: str
-    processor: str
-    controllers: str
-    processing_categories: str
-    transfers: str
-    security_measures: str
 
 
 @strawberry.type(description="The record of processing activities (GDPR Art. 30)")
@@ -248,35 +213,12 @@ class RecordOfProcessing:
         query = f"?asOf={r.as_of.isoformat()}"
         return cls(
             as_of=r.as_of,
-            controller_record=[ControllerActivity(**dataclasses.asdict(x)) for x in r.controller_record],
-            processor_record=[ProcessorActivity(**dataclasses.asdict(x)) for x in r.processor_record],
+            controller_record=r.controller_record,
+            processor_record=r.processor_record,
             csv_url=f"/reports/ropa.csv{query}",
             xlsx_url=f"/reports/ropa.xlsx{query}",
             json_url=f"/reports/ropa.json{query}",
         )
-
-
-@strawberry.type
-class Finding:
-    severity: SeverityEnum  # type: ignore[valid-type]
-    code: str
-    message: str
-    fix: str
-
-
-@strawberry.type
-class RegisteredTransfer:
-    key: str
-    exporter: str
-    importer: str
-    from_countries: list[str]
-    to_countries: list[str]
-    categories: list[str]
-    mechanism: str
-    valid: bool = strawberry.field(
-        description="Whether the mechanism is a valid ground on the register's date"
-    )
-    findings: list[Finding]
 
 
 @strawberry.type
@@ -295,46 +237,5 @@ class TransferRegister:
     transfers: list[RegisteredTransfer]
 
     @classmethod
-    def of(cls, r: RegisterData) -> TransferRegister:
-        return cls(
-            as_of=r.as_of,
-            health=RegisterHealth(**r.health),
-            transfers=[
-                RegisteredTransfer(
-                    key=e.transfer["key"],
-                    exporter=e.transfer["exporter"]["name"],
-                    importer=e.transfer["importer"]["name"],
-                    from_countries=e.transfer["fromCountries"],
-                    to_countries=e.transfer["toCountries"],
-                    categories=sorted(e.transfer["categories"]),
-                    mechanism=e.transfer["mechanism"],
-                    valid=e.validity.valid,
-                    findings=[
-                        Finding(severity=f.severity, code=f.code, message=f.message, fix=f.fix)
-                        for f in e.validity.findings
-                    ],
-                )
-                for e in r.entries
-            ],
-        )
-
-
-@strawberry.type(description="CCPA right to know: the 12 months before the request")
-class RightToKnow:
-    subject_id: str
-    window_from: dt.date
-    window_to: dt.date
-    categories_collected: list[str]
-    sources: list[str]
-    purposes: list[str]
-    third_party_categories: list[str]
-    sold_or_shared: list[str] = strawberry.field(
-        description="Categories sold or shared (third parties' marketing)"
-    )
-    disclosed_for_business_purpose: list[str] = strawberry.field(
-        description="Categories given to service providers"
-    )
-
-    @classmethod
-    def of(cls, r: ccpa.RightToKnow) -> RightToKnow:
-        return cls(**dataclasses.asdict(r))
+    def of(cls, r: map_reports.TransferRegister) -> TransferRegister:
+        return cls(as_of=r.as_of, health=RegisterHealth(**r.health), transfers=r.entries)

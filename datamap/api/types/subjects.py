@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import strawberry
 
 from datamap.api.types.common import RecipientRoleEnum, SubjectInput
-from datamap.domain.vocabulary import RecipientRole
+from datamap.graph.map_queries import SubjectRow
 
 
 @strawberry.type
@@ -50,38 +49,38 @@ class Subject:
     disclosures: list[DisclosureRecord]
 
     @classmethod
-    def of(cls, r: dict[str, Any]) -> Subject:
+    def of(cls, r: SubjectRow) -> Subject:
         return cls(
-            id=r["id"],
-            country=r.get("country"),
-            first_recorded=r["createdAt"],
-            identifier_kinds=sorted(set(r["identifierKinds"])),
+            id=r.id,
+            country=r.country,
+            first_recorded=r.created_at,
+            identifier_kinds=sorted(set(r.identifier_kinds)),
             subject_categories=[
-                SubjectCategoryMembership(**m)
-                for m in sorted(r["subjectCategories"], key=lambda m: m["since"])
+                SubjectCategoryMembership(key=m.key, name=m.name, since=m.since)
+                for m in sorted(r.memberships, key=lambda m: m.since)
             ],
             records=[
                 CollectionRecord(
-                    id=x["id"],
-                    system=x["system"],
-                    system_name=x["systemName"],
-                    source=x["source"],
-                    categories=x["categories"],
-                    at=x["at"],
+                    id=x.id,
+                    system=x.system,
+                    system_name=x.system_name,
+                    source=x.source,
+                    categories=list(x.categories),
+                    at=x.at,
                 )
-                for x in sorted(r["records"], key=lambda x: x["at"])
+                for x in sorted(r.records, key=lambda x: x.at)
             ],
             disclosures=[
                 DisclosureRecord(
-                    id=x["id"],
-                    recipient=x["recipient"],
-                    recipient_name=x["recipientName"],
-                    role=RecipientRole(x["role"]),
-                    purpose=x["purpose"],
-                    categories=x["categories"],
-                    at=x["at"],
+                    id=x.id,
+                    recipient=x.recipient,
+                    recipient_name=x.recipient_name,
+                    role=x.role,
+                    purpose=x.purpose,
+                    categories=list(x.categories),
+                    at=x.at,
                 )
-                for x in sorted(r["disclosures"], key=lambda x: x["at"])
+                for x in sorted(r.disclosures, key=lambda x: x.at)
             ],
         )
 

@@ -4,98 +4,72 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
-from datamap.domain.deadlines import DeadlineRule, Jurisdiction
-from datamap.domain.erasure_plan import (
-    SUPPRESSION_KEY,
-    Action,
-    ErasurePlan,
-)
+from datamap.domain.deadlines import DeadlineRule
 from datamap.domain.erasure_workflow import (
+    ErasureRequestRecord,
     RequestStatus,
-    TaskStatus,
     certificate,
     check_channel,
-    digest,
+    request_tasks,
 )
 from datamap.domain.subject_events import new_subject_id
 from datamap.errors import NotFound, ValidationError
-from datamap.graph import erasure_queries as q
-from datamap.graph.database import Database, Transaction, run
-from datamap.services.erasure.plans import plan_from_rows, plan_params
-from datamap.services.erasure.views import ErasureRequestInput, RequestView, complete_if_done, utc_now, view
+from datamap.graph import erasure_store as store
+from datamap.graph.database import Database, Transaction
+from datamap.services.erasure.plans import read_plan
+from datamap.services.erasure.views import ErasureRequestInput, RequestView, complete_if_done, view
 
 
 async def request_erasure(
     db: Database,
     given: ErasureRequestInput,
-    secret: bytes,
-    now: dt.datetime | None = None,
+    *,
+    now: dt.datetime,
 ) -> RequestView:
     """Record a request with the tasks of the plan at this moment, and write the suppression entries first."""
-    now = now or utc_now()
-    check_channel(given.channel, given.from_email, given.identifiers)
+    check_channel(given.channel, given.from_email, given.subject.identifiers)
     if given.received_at.tzinfo is None:
         raise ValidationError("receivedAt: give a time zone, e.g. 2024-05-01T10:00:00Z")
     if given.received_at > now + dt.timedelta(minutes=5):
         raise ValidationError(f"receivedAt: {given.received_at.isoformat()} is in the future")
-    hashes = [i.keyed_hash(secret) for i in given.identifiers]
+    hashes = given.subject.hashes
     rule = DeadlineRule(given.jurisdiction)
-    received = given.received_at.astimezone(dt.UTC)
     received_day = given.received_at.date()  # deadlines count from the day of receipt where it was received
     request_id = uuid.uuid4().hex
 
     async def work(tx: Transaction) -> RequestView:
-        day, params = plan_params(hashes, now.date())
-        found, known_hashes = plan_from_rows(await run(tx, q.ERASURE_PLAN, **params), day)
+        found, known_hashes = await read_plan(tx, given.subject, None, now)
         subject_id = found.subject_id if found else new_subject_id(hashes)
-        open_requests = [
-            r for r in await run(tx, q.OPEN_REQUESTS_OF_SUBJECT, subjectId=subject_id, now=now) if r["id"]
-        ]
+        open_requests = await store.open_requests_of_subject(tx, subject_id, now)
         if open_requests:
             raise ValidationError(
-                f"subject: erasure request {open_requests[0]['id']} for this subject is still open; "
+                f"subject: erasure request {open_requests[0]} for this subject is still open; "
                 "a repeated request is answered by that one"
             )
-        tasks = _task_rows(request_id, found, now, len(set(hashes) | set(known_hashes)))
-        warnings = list(found.warnings) if found else ["the graph holds no record of this subject"]
-        request = {
-            "id": request_id,
-            "subjectId": subject_id,
-            "receivedAt": received,
-            "createdAt": now,
-            "jurisdiction": given.jurisdiction.value,
-            "channel": given.channel,
-            "identityMethod": given.identity_method,
-            "identityReference": given.identity_reference,
-            "receivedDate": received_day,
-            "deadline": rule.due(received_day),
-            "version": 0,
-            "warnings": warnings,
-            "art19Recipients": [r.key for r in found.recipients] if found else [],
-        }
-        confirm = rule.receipt_confirmation_due(received_day)
-        if confirm is not None:
-            request["receiptConfirmationDue"] = confirm
-        suppression = next(t for t in tasks if t["key"] == SUPPRESSION_KEY)
-        await run(
-            tx,
-            q.CREATE_REQUEST,
-            request=request,
-            tasks=tasks,
-            hashes=sorted(set(hashes) | set(known_hashes)),
-            now=now,
-            suppressionTask=suppression["id"],
-            suppressionEvent={
-                "id": uuid.uuid4().hex,
-                "type": "outcome",
-                "outcome": "done",
-                "at": now,
-                "evidence": suppression["claimedEvidence"],
-                "evidenceDigest": suppression["claimedEvidenceDigest"],
-            },
+        all_hashes = sorted(set(hashes) | set(known_hashes))
+        tasks, suppression_event = request_tasks(
+            request_id, found, len(all_hashes), event_id=uuid.uuid4().hex, now=now
+        )
+        request = ErasureRequestRecord(
+            id=request_id,
+            subject_id=subject_id,
+            jurisdiction=given.jurisdiction,
+            channel=given.channel,
+            identity_method=given.identity_method,
+            identity_reference=given.identity_reference,
+            received_at=given.received_at.astimezone(dt.UTC),
+            received_date=received_day,
+            created_at=now,
+            deadline=rule.due(received_day),
+            version=0,
+            warnings=tuple(found.warnings) if found else ("the graph holds no record of this subject",),
+            art19_recipients=tuple(r.key for r in found.recipients) if found else (),
+            receipt_confirmation_due=rule.receipt_confirmation_due(received_day),
+        )
+        await store.create_request(
+            tx, request, tasks, hashes=all_hashes, suppression_event=suppression_event, now=now
         )
         # with nothing to do but the suppression entry, the request completes at once
         return await complete_if_done(tx, request_id, now)
@@ -103,81 +77,22 @@ async def request_erasure(
     return await db.transaction(work)
 
 
-def _task_rows(
-    request_id: str, found: ErasurePlan | None, now: dt.datetime, hash_count: int
-) -> list[dict[str, Any]]:
-    evidence = f"{hash_count} keyed-hash suppression entries written by datamap"
-    suppression = {
-        "id": f"{request_id}/{SUPPRESSION_KEY}",
-        "key": SUPPRESSION_KEY,
-        "action": Action.SUPPRESS.value,
-        "targetKind": "subject",
-        "target": "suppression list",
-        "targetName": "suppression list (keyed hashes only)",
-        "categories": [],
-        "legalGround": "GDPR Art. 17(1) and 19",
-        "dependsOn": [],
-        "stage": 0,
-        "observed": True,
-        "status": TaskStatus.DONE.value,
-        "verified": True,
-        "version": 0,
-        "claimedAt": now,
-        "verifiedAt": now,
-        "claimedEvidence": evidence,
-        "verifiedEvidence": evidence,
-        "claimedEvidenceDigest": digest(evidence),
-        "verifiedEvidenceDigest": digest(evidence),
-    }
-    rows = [suppression]
-    for t in found.tasks if found else []:
-        if t.action is Action.SUPPRESS:
-            suppression["legalGround"] = t.legal_ground
-            continue
-        row: dict[str, Any] = {
-            "id": f"{request_id}/{t.key}",
-            "key": t.key,
-            "action": t.action.value,
-            "targetKind": t.target_kind.value,
-            "target": t.target,
-            "targetName": t.target_name,
-            "categories": list(t.categories),
-            "legalGround": t.legal_ground,
-            "dependsOn": t.depends_on,
-            "stage": t.stage,
-            "observed": t.observed,
-            "status": TaskStatus.PENDING.value,
-            "verified": False,
-            "version": 0,
-        }
-        for name, value in (
-            ("role", t.role),
-            ("restrictedUntil", t.restricted_until),
-            ("exception", t.exception),
-        ):
-            if value is not None:
-                row[name] = value
-        rows.append(row)
-    return rows
-
-
-async def get_request(db: Database, request_id: str, today: dt.date | None = None) -> RequestView:
-    rows = await db.read(q.REQUEST_WITH_TASKS, id=request_id)
-    if not rows:
+async def get_request(db: Database, request_id: str, *, today: dt.date) -> RequestView:
+    found = await store.request_with_tasks(db, request_id)
+    if found is None:
         raise NotFound(f"request: no erasure request {request_id!r}")
-    return view(rows[0]["request"], rows[0]["tasks"], today)
+    return view(*found, today)
 
 
 async def list_requests(
     db: Database,
     status: RequestStatus | None = None,
     overdue: bool | None = None,
-    today: dt.date | None = None,
+    *,
+    today: dt.date,
 ) -> list[RequestView]:
     open_only = status is not None and status is not RequestStatus.COMPLETE
-    views = [
-        view(r["request"], r["tasks"], today) for r in await db.read(q.LIST_REQUESTS, openOnly=open_only)
-    ]
+    views = [view(request, tasks, today) for request, tasks in await store.list_requests(db, open_only)]
     return [
         v
         for v in views
@@ -189,34 +104,29 @@ async def extend_deadline(
     db: Database,
     request_id: str,
     reason: str,
-    now: dt.datetime | None = None,
+    *,
+    now: dt.datetime,
 ) -> RequestView:
     """Extend once, with reasons, within the first period (GDPR +2 months, CCPA +45 days)."""
-    now = now or utc_now()
 
     async def work(tx: Transaction) -> None:
-        rows = await run(tx, q.LOCK_REQUEST, id=request_id)
-        if not rows:
+        request = await store.lock_request(tx, request_id)
+        if request is None:
             raise NotFound(f"request: no erasure request {request_id!r}")
-        request = rows[0]["request"]
-        if request.get("completedAt") is not None:
+        if request.completed_at is not None:
             raise ValidationError(f"request {request_id}: already complete")
-        rule = DeadlineRule(Jurisdiction(request["jurisdiction"]))
+        rule = DeadlineRule(request.jurisdiction)
         extended = rule.check_extension(
-            (request.get("receivedDate") or request["receivedAt"].date()),
-            now.date(),
-            reason,
-            request.get("extendedDeadline") is not None,
+            request.received_date, now.date(), reason, request.extended_deadline is not None
         )
-        await run(
+        await store.update_request(
             tx,
-            q.UPDATE_REQUEST,
-            id=request_id,
-            changes={"extendedDeadline": extended, "extensionReason": reason, "extendedAt": now},
+            request,
+            replace(request, extended_deadline=extended, extension_reason=reason, extended_at=now),
         )
 
     await db.transaction(work)
-    return await get_request(db, request_id, now.date())
+    return await get_request(db, request_id, today=now.date())
 
 
 @dataclass(frozen=True)
@@ -232,14 +142,14 @@ class Certificate:
         return self.digest == self.stored_digest
 
 
-async def completion_certificate(db: Database, request_id: str) -> Certificate:
-    found = await get_request(db, request_id)
+async def completion_certificate(db: Database, request_id: str, *, today: dt.date) -> Certificate:
+    found = await get_request(db, request_id, today=today)
     if found.status is not RequestStatus.COMPLETE:
-        unsettled = [t["key"] for t in found.tasks if not t.get("verified")]
+        unsettled = [t.key for t in found.tasks if not t.verified]
         raise ValidationError(
             f"request {request_id}: not complete ({found.status.value}); unverified tasks: {', '.join(unsettled)}"
         )
-    stored = found.request.get("certificateDigest")
+    stored = found.request.certificate_digest
     if stored is None:
         raise ValidationError(
             f"request {request_id}: complete, but no certificate digest was kept at completion"

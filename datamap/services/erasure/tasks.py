@@ -4,33 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from dataclasses import replace
 
 from datamap.domain.erasure_workflow import (
+    ErasureTaskRecord,
     Outcome,
-    TaskStatus,
-    check_outcome,
-    check_verification,
+    claim,
     digest,
+    verification,
 )
 from datamap.errors import NotFound, ValidationError
-from datamap.graph import erasure_queries as q
-from datamap.graph.database import Database, Transaction, run
-from datamap.services.erasure.views import complete_if_done, task_state, utc_now
+from datamap.graph import erasure_store as store
+from datamap.graph.database import Database, Transaction
+from datamap.services.erasure.views import complete_if_done
 
 
 class _Replay(Exception):
     """Raised inside a transaction to roll it back when a request is a replay of one already applied."""
 
-    def __init__(self, task: dict[str, Any]) -> None:
+    def __init__(self, task: ErasureTaskRecord) -> None:
         self.task = task
 
 
-async def _lock(tx: Transaction, task_id: str, idempotency_key: str | None) -> dict[str, Any]:
-    rows = await run(tx, q.LOCK_TASK, id=task_id, idempotencyKey=idempotency_key)
-    if not rows:
+async def _lock(tx: Transaction, task_id: str, idempotency_key: str | None) -> store.LockedTask:
+    locked = await store.lock_task(tx, task_id, idempotency_key)
+    if locked is None:
         raise NotFound(f"task: no erasure task {task_id!r}")
-    return rows[0]
+    return locked
 
 
 async def record_outcome(
@@ -39,44 +39,27 @@ async def record_outcome(
     outcome: Outcome,
     evidence: str,
     idempotency_key: str,
-    now: dt.datetime | None = None,
-) -> dict[str, Any]:
+    *,
+    now: dt.datetime,
+) -> ErasureTaskRecord:
     """Record what a system or vendor says happened. The same idempotency key twice changes nothing."""
-    now = now or utc_now()
     if not idempotency_key.strip():
         raise ValidationError("idempotencyKey: required, so that a retried call is applied once")
 
-    async def work(tx: Transaction) -> dict[str, Any]:
+    async def work(tx: Transaction) -> ErasureTaskRecord:
         locked = await _lock(tx, task_id, idempotency_key)
-        task = locked["task"]
-        for prior in locked["prior"]:
-            if prior["outcome"] == outcome.value and prior["evidenceDigest"] == digest(evidence):
-                task["version"] -= 1
-                raise _Replay(task)
+        task = locked.task
+        for prior in locked.prior:
+            if prior.outcome is outcome and prior.evidence_digest == digest(evidence):
+                raise _Replay(replace(task, version=task.version - 1))  # as it stands: the lock rolls back
             raise ValidationError(
                 f"idempotencyKey: {idempotency_key!r} was already used on this task for "
-                f"{prior['outcome'].upper()} with other evidence"
+                f"{prior.outcome.value.upper() if prior.outcome else 'another event'} with other evidence"
             )
-        dependencies = {d["key"]: TaskStatus(d["status"]) for d in locked["dependencies"]}
-        status = check_outcome(task_state(task), outcome, evidence, dependencies)
-        changes = {
-            "status": status.value,
-            "claimedAt": now,
-            "claimedEvidence": evidence,
-            "claimedEvidenceDigest": digest(evidence),
-            "attempts": task.get("attempts", 0) + 1,
-        }
-        event = {
-            "id": uuid.uuid4().hex,
-            "type": "outcome",
-            "outcome": outcome.value,
-            "evidence": evidence,
-            "evidenceDigest": digest(evidence),
-            "idempotencyKey": idempotency_key,
-            "at": now,
-        }
-        (row,) = await run(tx, q.UPDATE_TASK, id=task_id, changes=changes, event=event)
-        return dict(row["task"])
+        claimed, event = claim(
+            task, outcome, evidence, idempotency_key, locked.dependencies, event_id=uuid.uuid4().hex, now=now
+        )
+        return await store.update_task(tx, task, claimed, event)
 
     try:
         return await db.transaction(work)
@@ -89,32 +72,16 @@ async def verify_task(
     task_id: str,
     evidence: str,
     confirmed: bool = True,
-    now: dt.datetime | None = None,
-) -> dict[str, Any]:
+    *,
+    now: dt.datetime,
+) -> ErasureTaskRecord:
     """Confirm (or reject) a claimed outcome with evidence; completes the request when it is the last one."""
-    now = now or utc_now()
 
-    async def work(tx: Transaction) -> dict[str, Any]:
+    async def work(tx: Transaction) -> ErasureTaskRecord:
         locked = await _lock(tx, task_id, None)
-        status = check_verification(task_state(locked["task"]), confirmed, evidence)
-        changes: dict[str, Any] = {"status": status.value, "verified": confirmed}
-        if confirmed:
-            changes |= {
-                "verifiedAt": now,
-                "verifiedEvidence": evidence,
-                "verifiedEvidenceDigest": digest(evidence),
-            }
-        else:
-            changes |= {"rejectedAt": now, "rejectionEvidence": evidence}
-        event = {
-            "id": uuid.uuid4().hex,
-            "type": "verification" if confirmed else "rejection",
-            "evidence": evidence,
-            "evidenceDigest": digest(evidence),
-            "at": now,
-        }
-        (row,) = await run(tx, q.UPDATE_TASK, id=task_id, changes=changes, event=event)
-        await complete_if_done(tx, locked["request"]["id"], now)
-        return dict(row["task"])
+        checked, event = verification(locked.task, confirmed, evidence, event_id=uuid.uuid4().hex, now=now)
+        updated = await store.update_task(tx, locked.task, checked, event)
+        await complete_if_done(tx, locked.request.id, now)
+        return updated
 
     return await db.transaction(work)

@@ -3,33 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from datamap.domain.deadlines import Jurisdiction, is_overdue
-from datamap.domain.erasure_plan import (
-    Action,
-)
 from datamap.domain.erasure_workflow import (
+    ErasureRequestRecord,
+    ErasureTaskRecord,
     RequestStatus,
-    TaskState,
-    TaskStatus,
     certificate,
     request_status,
 )
-from datamap.domain.identifiers import SubjectIdentifier
-from datamap.graph import erasure_queries as q
-from datamap.graph.database import Transaction, run
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+from datamap.errors import NotFound
+from datamap.graph import erasure_store as store
+from datamap.graph.database import Transaction
+from datamap.services.subjects import SubjectLookup
 
 
 @dataclass(frozen=True)
 class ErasureRequestInput:
-    identifiers: Sequence[SubjectIdentifier]
+    subject: SubjectLookup
     received_at: dt.datetime
     jurisdiction: Jurisdiction
     channel: str
@@ -40,28 +32,21 @@ class ErasureRequestInput:
 
 @dataclass
 class RequestView:
-    """A request with its tasks and what follows from them."""
+    """A request with its tasks (by stage, then key) and what follows from them."""
 
-    request: dict[str, Any]
-    tasks: list[dict[str, Any]]
+    request: ErasureRequestRecord
+    tasks: list[ErasureTaskRecord]
     status: RequestStatus
     deadline: dt.date
     overdue: bool
 
 
-def task_state(task: dict[str, Any]) -> TaskState:
-    return TaskState(
-        task["key"], Action(task["action"]), TaskStatus(task["status"]), bool(task.get("verified"))
-    )
-
-
-def view(request: dict[str, Any], tasks: list[dict[str, Any]], today: dt.date | None = None) -> RequestView:
-    status = request_status([task_state(t) for t in tasks])
-    deadline = request.get("extendedDeadline") or request["deadline"]
-    today = today or utc_now().date()
+def view(request: ErasureRequestRecord, tasks: list[ErasureTaskRecord], today: dt.date) -> RequestView:
+    status = request_status([t.state for t in tasks])
+    deadline = request.effective_deadline
     return RequestView(
         request,
-        sorted(tasks, key=lambda t: (t.get("stage", 0), t["key"])),
+        sorted(tasks, key=lambda t: (t.stage, t.key)),
         status,
         deadline,
         is_overdue(deadline, today, status is RequestStatus.COMPLETE),
@@ -71,10 +56,11 @@ def view(request: dict[str, Any], tasks: list[dict[str, Any]], today: dt.date | 
 async def complete_if_done(tx: Transaction, request_id: str, now: dt.datetime) -> RequestView:
     """When every task is settled and verified: keep the certificate's digest and clear the subject layer.
     Returns the request as it now stands."""
-    (row,) = await run(tx, q.REQUEST_WITH_TASKS, id=request_id)
-    request, tasks = row["request"], row["tasks"]
-    if request_status([task_state(t) for t in tasks]) is RequestStatus.COMPLETE:
-        _, certificate_digest = certificate({**request, "completedAt": now}, tasks)
-        (done,) = await run(tx, q.COMPLETE_REQUEST, id=request_id, now=now, digest=certificate_digest)
-        request = done["request"]
+    found = await store.request_with_tasks(tx, request_id)
+    if found is None:
+        raise NotFound(f"request: no erasure request {request_id!r}")
+    request, tasks = found
+    if request_status([t.state for t in tasks]) is RequestStatus.COMPLETE:
+        _, certificate_digest = certificate(replace(request, completed_at=now), tasks)
+        request = await store.complete_request(tx, request_id, now, certificate_digest)
     return view(request, tasks, now.date())

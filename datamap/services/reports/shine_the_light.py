@@ -6,17 +6,17 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from datamap.domain import shine_the_light as stl
 from datamap.domain.documents import Document
 from datamap.domain.erasure_workflow import digest
-from datamap.domain.identifiers import SubjectIdentifier
-from datamap.domain.local_days import CALIFORNIA
+from datamap.domain.local_days import CALIFORNIA, day_window
+from datamap.domain.report_rows import NoticeRow, OrganisationRow, StatutoryRow
 from datamap.errors import ValidationError
 from datamap.graph import report_queries as q
-from datamap.graph.database import Database, Transaction, run
-from datamap.services.reports.common import check_received, window
+from datamap.graph.database import Database, Transaction
+from datamap.services.reports.common import check_received
+from datamap.services.subjects import SubjectLookup
 
 
 @dataclass(frozen=True)
@@ -42,62 +42,84 @@ class CustomerResponse:
         )
 
 
-def _statutory(rows: Sequence[dict[str, Any]]) -> dict[str, str]:
+@dataclass(frozen=True)
+class StandardResponse:
+    """The business-wide response for a calendar year, from the business that gives it."""
+
+    response: stl.ShineTheLightResponse
+    business: str
+    business_address: str | None
+
+    def letter(self) -> Document:
+        """As a letter dated the first day of the year after (when such requests can first be answered)."""
+        return stl.letter(
+            self.response,
+            business=self.business,
+            business_address=self.business_address,
+            received=dt.date(self.response.year + 1, 1, 1),
+        )
+
+
+def _statutory(rows: Sequence[StatutoryRow]) -> dict[str, str]:
     return {r["key"]: r["statutoryCategory"] for r in rows}
+
+
+def _route(notice: NoticeRow | None) -> str:
+    return (notice["shineTheLightRoute"] if notice else None) or "disclosure_report"
+
+
+def _business(controller: OrganisationRow | None) -> tuple[str, str | None]:
+    """The name and address of the business that answers (the controller publishing the notice)."""
+    business = controller or {}
+    return business.get("name", ""), business.get("address")
+
+
+def _answered(
+    request: q.StlRequestRow, received: dt.date, repeated: bool, controller: OrganisationRow | None
+) -> CustomerResponse:
+    """The answer to the request received on `received`: the recorded `request`'s response."""
+    return CustomerResponse(
+        request["id"],
+        received,
+        request["due"],
+        stl.ShineTheLightResponse.from_json(request["response"]),
+        repeated,
+        request["received"],
+        *_business(controller),
+    )
 
 
 async def customer_report(
     db: Database,
-    identifiers: Sequence[SubjectIdentifier],
-    secret: bytes,
+    customer: SubjectLookup,
     received: dt.date,
     *,
     at_designated_address: bool = True,
-    now: dt.datetime | None = None,
+    now: dt.datetime,
 ) -> CustomerResponse:
     """Record the request and answer it; a second request in the same calendar year gets the first answer."""
-    now = now or dt.datetime.now(dt.UTC)
-    check_received(received, now.date())
-    hashes = sorted(i.keyed_hash(secret) for i in identifiers)
+    check_received(received, now.astimezone(dt.UTC).date())
+    hashes = customer.hashes
     first, last = stl.preceding_calendar_year(received)
 
     async def work(tx: Transaction) -> CustomerResponse:
         # one request per customer and calendar year of receipt, whichever identifier the customer gives
         fallback = "h_" + hashes[0][:32]
-        (row,) = await run(
-            tx,
-            q.STL_CUSTOMER,
-            hashes=hashes,
-            fallbackId=fallback,
-            year=received.year,
-            **window(first, last, CALIFORNIA),
+        row = await q.read_stl_customer(
+            tx, hashes, fallback, received.year, *day_window(first, last, CALIFORNIA)
         )
-        if len(row["subjects"]) > 1:
-            raise ValidationError(
-                "customer: the identifiers given belong to different subjects; give one of them"
-            )
-        customer = row["subjects"][0] if row["subjects"] else fallback
-        key = f"{customer}:{received.year}"
-        business = row["controller"] or {}
+        subject_id = customer.one(row["subjects"]) or fallback
         previous = row["previous"]
         if previous is not None:
-            return CustomerResponse(
-                previous["id"],
-                received,
-                previous["due"],
-                stl.ShineTheLightResponse.from_json(previous["response"]),
-                True,
-                previous["received"],
-                business.get("name", ""),
-                business.get("address"),
-            )
-        route = (row["notice"] or {}).get("shineTheLightRoute") or "disclosure_report"
-        response = stl.build_response(first.year, route, row["disclosures"], _statutory(row["statutory"]))
+            return _answered(previous, received, True, row["controller"])
+        response = stl.build_response(
+            first.year, _route(row["notice"]), row["disclosures"], _statutory(row["statutory"])
+        )
         document = response.to_json()
-        request = {
-            "key": key,
+        request: q.StlRequestRow = {
+            "key": f"{subject_id}:{received.year}",
             "id": uuid.uuid4().hex,
-            "subjectId": customer,
+            "subjectId": subject_id,
             "received": received,
             "year": received.year,
             "atDesignatedAddress": at_designated_address,
@@ -106,28 +128,18 @@ async def customer_report(
             "responseDigest": digest(document),
             "createdAt": now,
         }
-        (saved,) = await run(tx, q.SAVE_STL_REQUEST, request=request)
-        stored = saved["request"]
-        return CustomerResponse(
-            stored["id"],
-            received,
-            stored["due"],
-            stl.ShineTheLightResponse.from_json(stored["response"]),
-            stored["id"] != request["id"],
-            stored["received"],
-            business.get("name", ""),
-            business.get("address"),
-        )
+        stored = await q.save_stl_request(tx, request)
+        return _answered(stored, received, stored["id"] != request["id"], row["controller"])
 
     return await db.transaction(work)
 
 
-async def standard_report(db: Database, year: int) -> tuple[stl.ShineTheLightResponse, dict[str, Any]]:
+async def standard_report(db: Database, year: int) -> StandardResponse:
     """The business-wide response for `year` (the statute allows a standardised response)."""
     if not 1900 < year < 9999:
         raise ValidationError(f"year: {year} is out of range")
-    (row,) = await db.read(q.STL_STANDARD, **window(dt.date(year, 1, 1), dt.date(year, 12, 31), CALIFORNIA))
-    route = (row["notice"] or {}).get("shineTheLightRoute") or "disclosure_report"
-    return stl.build_response(year, route, row["disclosures"], _statutory(row["statutory"])), row[
-        "controller"
-    ] or {}
+    row = await q.read_stl_standard(db, *day_window(dt.date(year, 1, 1), dt.date(year, 12, 31), CALIFORNIA))
+    response = stl.build_response(
+        year, _route(row["notice"]), row["disclosures"], _statutory(row["statutory"])
+    )
+    return StandardResponse(response, *_business(row["controller"]))

@@ -1,0 +1,181 @@
+"""The GDPR access report from the statement's row, without Neo4j: what it tells the person about their data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from datamap.domain.access_report import AccessReport, ReportPurpose, access_document, build_access_report
+from datamap.domain.lineage import subject_lineage
+from tests.helpers import (
+    Row,
+    access_report_row,
+    at,
+    certification,
+    disclosure,
+    flow,
+    purpose,
+    recipient,
+    record,
+    retention_rule,
+    right,
+    source,
+    subject_row,
+    system,
+    transfer,
+    walk,
+)
+
+# A lead filled in a form and was tracked by a cookie, both kept in the CRM. Their email address was disclosed twice
+# to an email service provider in the US under the EU-US Privacy Shield; by the map, device data also flows on to an
+# analytics vendor, which never received anything of theirs on record.
+WEB_FORM = source("web_form", kind="direct", name="Contact form")
+COOKIE = source("cookie_tracker", kind="device", name="Website cookie")
+CRM = system("crm", name="CRM")
+ESP = recipient(
+    "esp",
+    role="processor",
+    kind="email_delivery",
+    country="US",
+    organisation="esp_inc",
+    organisationName="ESP Inc.",
+)
+STATS = recipient("stats", role="processor", kind="analytics", country="IE")
+NEWSLETTER = purpose("newsletter", legal_basis="consent", name="Newsletter")
+ANALYTICS = purpose("analytics", legal_basis="legitimate_interests", name="Web analytics")
+SHIELD = transfer(
+    "eu_to_us_esp",
+    importer="esp_inc",
+    categories=["user.contact"],
+    mechanism="eu_us_privacy_shield",
+    from_countries=["EU"],
+    to_countries=["US"],
+)
+
+
+def lead_row(*, disclosed: bool = True) -> Row:
+    row = subject_row(
+        "lead-1",
+        country="NL",
+        records=[
+            record("r2", CRM, ["user.device.cookie_id"], at("2024-04-01"), came_from=COOKIE),
+            record("r1", CRM, ["user.contact.email", "user.name"], at("2024-05-01"), came_from=WEB_FORM),
+        ],
+        disclosures=[
+            disclosure("d1", ESP, ["user.contact.email"], at("2024-05-03"), purpose=NEWSLETTER),
+            disclosure("d2", ESP, ["user.contact.email"], at("2024-06-01"), purpose=NEWSLETTER),
+        ]
+        if disclosed
+        else [],
+        walks=[walk(CRM, (flow("crm_to_stats", ["user.device"]), STATS), from_record="r2")],
+        map_purposes=[{"record": "r2", "purpose": "analytics", "category": "user.device"}],
+        purposes=[NEWSLETTER, ANALYTICS],
+        transfers=[SHIELD],
+    )
+    return access_report_row(
+        row,
+        retention=[
+            retention_rule(
+                "contract_term",
+                ["user.contact"],
+                basis="contract",
+                period=None,
+                criteria="while the contract runs",
+                name="Contract term",
+            ),
+            retention_rule(
+                "cookie_logs",
+                ["user.device"],
+                basis="business_need",
+                period="P13M",
+                criteria="cookie lifetime",
+                name="Cookie logs",
+            ),
+            retention_rule("tax_records", ["user.financial"], name="Tax records"),
+        ],
+        rights=[right("erasure"), right("access"), right("opt_out", law="CCPA")],
+        contacts=[{"kind": "email", "value": "privacy@controller.example", "scope": "EU"}],
+        certifications={"eu_to_us_esp": [certification("eu_us_privacy_shield", dt.date(2016, 8, 1))]},
+    )
+
+
+def report(as_of: dt.date = dt.date(2024, 12, 31), **kwargs: bool) -> AccessReport:
+    row = lead_row(**kwargs)
+    return build_access_report(subject_lineage(row, as_of=as_of, category=None, max_hops=7), row, as_of=as_of)
+
+
+def test_it_lists_the_categories_held_and_names_each_recipient_actually_disclosed_to() -> None:
+    r = report()
+    assert r.subject_id == "lead-1"
+    assert r.categories == ["user.contact.email", "user.device.cookie_id", "user.name"]
+    (esp,) = r.recipients  # the analytics vendor got nothing on record: not named
+    assert (esp.key, esp.name, esp.role, esp.country) == ("esp", "ESP Inc.", "processor", "US")
+    assert esp.categories == ("user.contact.email",)
+    assert esp.first_disclosed == at("2024-05-03")
+    # by the map, both kinds of recipient may receive the data
+    assert r.recipient_categories == ["processor: analytics", "processor: email_delivery"]
+
+
+def test_purposes_say_their_legal_basis_and_whether_observed() -> None:
+    purposes = {p.key: p for p in report().purposes}
+    assert purposes["newsletter"] == ReportPurpose("newsletter", "Newsletter", "consent", observed=True)
+    assert purposes["analytics"].observed is False
+
+
+def test_each_category_held_says_how_long_it_is_kept() -> None:
+    kept = {x.category: x.rules for x in report().retention}
+    assert kept == {
+        "user.contact.email": ("Contract term: while the contract runs",),
+        "user.device.cookie_id": ("Cookie logs: P13M (cookie lifetime)",),
+        "user.name": (),  # no rule covers it; the tax rule is about data the person never gave
+    }
+
+
+def test_sources_and_the_portable_data_the_person_provided() -> None:
+    r = report()
+    sources = {s["key"]: s for s in r.sources}
+    assert sources["web_form"]["kind"] == "direct"
+    assert sources["web_form"]["categories"] == ["user.contact.email", "user.name"]
+    assert sources["cookie_tracker"]["categories"] == ["user.device.cookie_id"]
+    # Art. 20 covers what the person provided (a form), not what a cookie observed
+    assert r.portability == [
+        {
+            "system": "crm",
+            "source": "web_form",
+            "categories": ["user.contact.email", "user.name"],
+            "collectedAt": "2024-05-01T09:00:00+00:00",
+        }
+    ]
+
+
+def test_rights_are_ordered_by_law_and_the_controller_is_named() -> None:
+    r = report()
+    assert [(x["law"], x["key"]) for x in r.rights] == [
+        ("CCPA", "opt_out"),
+        ("GDPR", "access"),
+        ("GDPR", "erasure"),
+    ]
+    assert r.controller["name"] == "Controller Ltd"
+    assert r.contacts == [{"kind": "email", "value": "privacy@controller.example", "scope": "EU"}]
+
+
+def test_a_transfer_safeguard_is_judged_on_the_reports_date() -> None:
+    (then,) = report(as_of=dt.date(2019, 6, 1)).transfers
+    assert (then.key, then.mechanism, then.importer) == ("eu_to_us_esp", "eu_us_privacy_shield", "Esp Inc")
+    assert then.valid and then.findings == ()
+    (later,) = report(as_of=dt.date(2021, 1, 1)).transfers
+    assert not later.valid
+    assert any("Schrems II" in f for f in later.findings)
+
+
+def test_the_letter_names_recipients_and_flags_an_invalid_transfer() -> None:
+    text = access_document(report(as_of=dt.date(2021, 1, 1))).text()
+    assert "ESP Inc. (processor, US): user.contact.email" in text
+    assert "eu_us_privacy_shield (NOT VALID on 2021-01-01)" in text
+    assert "user.name: no rule recorded" in text
+
+
+def test_without_disclosures_no_recipient_is_named_and_the_letter_says_so() -> None:
+    r = report(disclosed=False)
+    assert r.recipients == []
+    assert r.recipient_categories == ["processor: analytics"]
+    assert "none recorded" in access_document(r).text()
