@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,24 @@ from typing import Any
 import httpx
 from tqdm import tqdm
 
-from bench.measure import OPERATIONS, Operation, db_hits, latencies, raw_latencies, round_trips, throughput
+from bench.measure import (
+    OPERATIONS,
+    Operation,
+    authorise,
+    db_hits,
+    latencies,
+    raw_latencies,
+    round_trips,
+    throughput,
+)
 from bench.population import Shape, batches
+from datamap.clock import SystemClock
 from datamap.config import Neo4jSettings, state_dir
+from datamap.domain.access import Role
 from datamap.graph.database import Database
 from datamap.graph.schema import apply_schema
 from datamap.localdb import LocalNeo4j
+from datamap.services import tokens
 from datamap.services.bulk_import import import_batches
 from datamap.services.seed import load_seed
 
@@ -108,6 +121,14 @@ async def load_population(db: Database, subjects: int) -> dict[str, float]:
     }
 
 
+async def authorise_bench(db: Database) -> None:
+    """An admin API token for the benchmark's requests (a new name each run: names are never reused)."""
+    token, _ = await tokens.create(
+        db, name=f"bench-{uuid.uuid4().hex[:12]}", role=Role.ADMIN, now=SystemClock().now(), expires_days=1
+    )
+    authorise(token)
+
+
 def start_service(settings: Neo4jSettings) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {
@@ -116,6 +137,7 @@ def start_service(settings: Neo4jSettings) -> tuple[subprocess.Popen[bytes], str
         "DATAMAP_NEO4J_USER": settings.user,
         "DATAMAP_NEO4J_PASSWORD": settings.password,
         "DATAMAP_HASH_SECRET": SECRET.decode(),
+        "DATAMAP_AUTH": "tokens",  # measured as deployed: every request carries an API token
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "datamap", "serve", "--port", str(port)],
@@ -230,6 +252,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             )
         print("warming the page cache (every subject's relationships) ...", flush=True)
         await db.read("MATCH (s:Subject)-[r]->() RETURN count(r) AS n")  # steady state, not a cold start
+        await authorise_bench(db)
         service, url = start_service(settings)
         results = []
         for op in OPERATIONS:

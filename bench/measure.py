@@ -17,17 +17,25 @@ import orjson
 from bench.population import email_of
 from datamap.api.schema import schema
 from datamap.clock import SystemClock
+from datamap.domain.access import Principal, Role
 from datamap.domain.identifiers import parse_identifiers
-from datamap.domain.local_days import CALIFORNIA
+from datamap.domain.local_days import CALIFORNIA, day_window
 from datamap.graph import report_queries as rq
 from datamap.graph.database import Database, StatementCounter
 from datamap.graph.erasure_queries import ERASURE_PLAN
 from datamap.graph.lineage_queries import CATEGORY_LINEAGE, SUBJECT_LINEAGE
 from datamap.services.context import AppState
 from datamap.services.lineage import as_of_params, category_params
-from datamap.services.reports.common import window
 
 WARM_UP = 20
+BENCH_PRINCIPAL = Principal("bench", Role.ADMIN)
+AUTH: dict[str, str] = {}  # the bench's bearer token for the service over HTTP (set by `authorise`)
+
+
+def authorise(token: str) -> None:
+    AUTH["authorization"] = f"Bearer {token}"
+
+
 CATEGORIES = [
     "user.contact.email",
     "user.device",
@@ -67,7 +75,13 @@ def _stl_statements(rng: random.Random, subjects: int, secret: bytes) -> list[tu
         "hashes": [hashed],
         "fallbackId": "h_" + hashed[:32],
         "year": received.year,
-        **window(dt.date(received.year - 1, 1, 1), dt.date(received.year - 1, 12, 31), CALIFORNIA),
+        **dict(
+            zip(
+                ("from", "to"),
+                day_window(dt.date(received.year - 1, 1, 1), dt.date(received.year - 1, 12, 31), CALIFORNIA),
+                strict=True,
+            )
+        ),
     }
     request = {
         "key": f"bench-{index}:{received.year}",
@@ -167,7 +181,7 @@ async def _post(client: httpx.AsyncClient, op: Operation, variables: dict[str, A
 async def latencies(op: Operation, url: str, subjects: int, requests: int) -> dict[str, float]:
     rng = random.Random(11)
     samples = []
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=url, headers=AUTH, timeout=30) as client:
         for i in range(requests + WARM_UP):
             variables = op.variables(rng, subjects)
             started = time.perf_counter()
@@ -213,7 +227,7 @@ async def throughput(
     async def worker(seed: int) -> None:
         nonlocal done, errors
         rng = random.Random(seed)
-        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=url, headers=AUTH, timeout=60) as client:
             while time.perf_counter() < deadline:
                 try:
                     ok = await _post(client, op, op.variables(rng, subjects))
@@ -235,7 +249,7 @@ async def round_trips(op: Operation, db: Database, subjects: int, secret: bytes)
     result = await schema.execute(
         op.query,
         variable_values=op.variables(rng, subjects),
-        context_value={"state": AppState(db=db, secret=secret)},
+        context_value={"state": AppState(db=db, secret=secret), "principal": BENCH_PRINCIPAL},
     )
     if result.errors:
         raise RuntimeError(result.errors)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 
-from datamap.config import Neo4jSettings, hash_secret, state_dir
+from datamap.config import Neo4jSettings, hash_secret, local_home, state_dir
 from datamap.errors import ConfigError, DatamapError
 from datamap.localdb import LocalNeo4j
 
@@ -22,7 +24,7 @@ def local_server(settings: Neo4jSettings | None = None) -> LocalNeo4j:
     settings = settings or Neo4jSettings.from_env()
     port = int(settings.uri.rsplit(":", 1)[1]) if settings.managed else 7687
     return LocalNeo4j(
-        state_dir() / "neo4j",
+        local_home(),
         cache=state_dir() / "jars",
         port=port,
         password=settings.password,
@@ -67,10 +69,43 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the API. A local Neo4j this command started is stopped when it exits, unless --keep-neo4j."""
+    settings = Neo4jSettings.from_env()
+    if not settings.managed:
+        return _run_service(args)
+    server = local_server(settings)
+    running_before = server.status().pid  # a server started by `datamap neo4j start` is not ours to stop
+    # uvicorn shuts down gracefully on SIGTERM and then raises it again; the default handler would end the process
+    # there, before the Neo4j is stopped below. This one ends it through an exception, as Ctrl-C does.
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        return _run_service(args)
+    finally:
+        try:
+            running_now = server.status().pid
+            if running_now is not None and running_now != running_before:
+                if args.keep_neo4j:
+                    print(f"the local Neo4j keeps running (pid {running_now}); `datamap neo4j stop` stops it")
+                else:
+                    print(f"stopping the local Neo4j this command started (pid {running_now})", flush=True)
+                    server.stop()
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run_service(args: argparse.Namespace) -> int:
     import uvicorn
 
     from datamap.api.app import create_app
+    from datamap.api.request_log import configure_access_log
+    from datamap.clock import SystemClock
     from datamap.graph.database import Database
+    from datamap.services.authentication import serving
     from datamap.services.context import AppState
     from datamap.services.seed import load_seed
 
@@ -84,10 +119,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 f"{len(seed.subjects)} example subjects"
             )
 
+    db = Database(Neo4jSettings.from_env())
+    clock = SystemClock()  # a running service always uses the machine's clock
+    authenticator, loopback_headers = serving(
+        db, clock.now, args.host, state_dir()
+    )  # refused before anything starts
     _with_db(prepare)
-    app = create_app(AppState(db=Database(Neo4jSettings.from_env()), secret=secret))
+    app = create_app(
+        AppState(db=db, secret=secret, clock=clock),
+        authenticator=authenticator,
+        loopback_headers=loopback_headers,
+    )
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
+    if loopback_headers:
+        print(
+            f"local admin token (GraphiQL on this machine starts with it): {state_dir() / 'local-admin-token'}"
+        )
+    configure_access_log(args.access_log)  # JSON lines; uvicorn's own access log (client addresses) stays off
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 
@@ -172,6 +221,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     return run_report(args, _with_db)
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from datamap.cli_audit import cmd_audit as run_audit
+
+    return run_audit(args, _with_db)
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from datamap.cli_tokens import cmd_token as run_token
+
+    return run_token(args, _with_db)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="datamap",
@@ -192,12 +253,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "serve",
         help="serve the GraphQL API (GraphiQL at /graphql)",
-        description="Serve the API; starts the local Neo4j unless DATAMAP_NEO4J_URI is set.",
+        description="Serve the API; starts the local Neo4j unless DATAMAP_NEO4J_URI is set, and stops it on "
+        "exit unless it was running before or --keep-neo4j is given.",
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--load-seed", action="store_true", help="load seed/ (idempotent) before serving")
-    p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="one JSON line per request on stderr: method, path, status, ms, operation, error codes, nothing "
+        "personal (default on)",
+    )
+    p.add_argument(
+        "--keep-neo4j",
+        action="store_true",
+        help="leave the local Neo4j this command started running when it exits (`datamap neo4j stop` stops it)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
@@ -236,6 +309,14 @@ def build_parser() -> argparse.ArgumentParser:
     from datamap.cli_reports import add_parser as add_report_parser
 
     add_report_parser(sub, cmd_report)
+
+    from datamap.cli_tokens import add_parser as add_token_parser
+
+    add_token_parser(sub, cmd_token)
+
+    from datamap.cli_audit import add_parser as add_audit_parser
+
+    add_audit_parser(sub, cmd_audit)
     return parser
 
 

@@ -1,4 +1,7 @@
-"""`datamap erasure ...`: plan, request, status and certificate from the command line."""
+"""`datamap erasure ...`: plan, request, approve, status and certificate from the command line.
+
+The command line acts as the local principal `local:cli` (an admin): what it opens and changes names it.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +12,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from datamap.clock import command_clock
+from datamap.domain.access import Principal, Role
 from datamap.domain.deadlines import Jurisdiction
 from datamap.domain.erasure_workflow import ErasureTaskRecord, RequestStatus
 
 if TYPE_CHECKING:
     from datamap.services.subjects import SubjectLookup
+
+CLI_PRINCIPAL = Principal("cli", Role.ADMIN, kind="local")
 
 
 def add_subject_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,22 +107,43 @@ def cmd_erasure(args: argparse.Namespace, with_db: Callable[[Any], Any], secret:
             identity_method=args.identity_method,
             identity_reference=args.identity_reference,
             from_email=args.from_email,
+            idempotency_key=args.idempotency_key,
         )
-        view = with_db(lambda db: erasure.request_erasure(db, given, now=now))
+        view = with_db(lambda db: erasure.request_erasure(db, given, principal=CLI_PRINCIPAL, now=now))
         print(f"request {view.request.id}: {len(view.tasks)} tasks, deadline {view.deadline}")
+        if view.status is RequestStatus.AWAITING_APPROVAL:
+            print(
+                "the identity is not verified: nothing runs, suppression included, until a second compliance "
+                f"principal approves it (approveErasureRequest, or `datamap erasure approve {view.request.id}`"
+                " by another principal)"
+            )
+        return 0
+    if args.action == "approve":
+        view = with_db(
+            lambda db: erasure.approve_request(db, args.id, args.reason, principal=CLI_PRINCIPAL, now=now)
+        )
+        print(f"request {args.id}: approved, {view.status.value}, deadline {view.deadline}")
         return 0
     if args.action == "status":
         if args.id:
-            view = with_db(lambda db: erasure.get_request(db, args.id, today=today))
+            view = with_db(lambda db: erasure.get_request(db, args.id, principal=CLI_PRINCIPAL, today=today))
             print(
                 f"request {args.id}: {view.status.value}, deadline {view.deadline}"
                 + (" (OVERDUE)" if view.overdue else "")
             )
+            request = view.request
+            if request.opened_by:
+                print(
+                    f"opened by {request.opened_by}"
+                    + (f", approved by {request.approved_by}" if request.approved_by else "")
+                )
             _print_tasks(_request_task_lines(view.tasks))
             return 0
         status = RequestStatus(args.status) if args.status else None
         views = with_db(
-            lambda db: erasure.list_requests(db, status, True if args.overdue else None, today=today)
+            lambda db: erasure.list_requests(
+                db, status, True if args.overdue else None, principal=CLI_PRINCIPAL, today=today
+            )
         )
         for v in views:
             print(
@@ -124,7 +151,9 @@ def cmd_erasure(args: argparse.Namespace, with_db: Callable[[Any], Any], secret:
                 + ("  OVERDUE" if v.overdue else "")
             )
         return 0
-    cert = with_db(lambda db: erasure.completion_certificate(db, args.id, today=today))
+    cert = with_db(
+        lambda db: erasure.completion_certificate(db, args.id, principal=CLI_PRINCIPAL, today=today)
+    )
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(cert.document)
@@ -140,7 +169,8 @@ def add_parser(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     p = sub.add_parser(
         "erasure",
         help="plan, request, follow and certify erasure",
-        description="Erasure of one subject: the plan, a request, its status, its certificate.",
+        description="Erasure of one subject: the plan, a request, its approval, its status, its certificate. "
+        "The command acts as the local principal local:cli.",
     )
     actions = p.add_subparsers(dest="action", required=True)
     plan = actions.add_parser("plan", help="every place the subject's data is or went, as ordered tasks")
@@ -167,6 +197,15 @@ def add_parser(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
         ],
     )
     request.add_argument("--identity-reference", default="")
+    request.add_argument(
+        "--idempotency-key", help="the same key again gives the first request instead of opening a second"
+    )
+    approve = actions.add_parser(
+        "approve",
+        help="approve a request whose identity is not verified (not one this command opened itself)",
+    )
+    approve.add_argument("id")
+    approve.add_argument("--reason", required=True, help="why it may proceed")
     status = actions.add_parser("status", help="one request with its tasks, or the list of requests")
     status.add_argument("--id")
     status.add_argument("--status", choices=[s.value for s in RequestStatus])
@@ -174,5 +213,5 @@ def add_parser(sub: Any, handler: Callable[[argparse.Namespace], int]) -> None:
     cert = actions.add_parser("certificate", help="the completion certificate (JSON) and its digest")
     cert.add_argument("id")
     cert.add_argument("--output", help="write the document to this file")
-    for parser in (plan, request, status, cert):
+    for parser in (plan, request, approve, status, cert):
         parser.set_defaults(func=handler)

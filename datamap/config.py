@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from datamap.errors import ConfigError
 
 DEFAULT_BOLT_PORT = 7687
 LOCAL_USER = "neo4j"
-LOCAL_PASSWORD = "datamap-local"
+# The password every local Neo4j home got before passwords were random: a home created then keeps it.
+LEGACY_LOCAL_PASSWORD = "datamap-local"
 
 
 def state_dir() -> Path:
@@ -22,15 +24,22 @@ def state_dir() -> Path:
     return Path(base)
 
 
+def local_home() -> Path:
+    """The home folder of the local Neo4j server datamap runs (its configuration, database and logs)."""
+    return state_dir() / "neo4j"
+
+
 @dataclass(frozen=True)
 class Neo4jSettings:
     """How to reach Neo4j. `managed` means datamap runs the local server itself."""
 
     uri: str
     user: str
-    password: str
+    password: str = field(repr=False)  # never in a log line or a traceback
     database: str
     managed: bool
+    # seconds one statement (or one transaction) may run before Neo4j stops it: DATAMAP_QUERY_TIMEOUT
+    query_timeout: float = field(default_factory=lambda: seconds_setting("DATAMAP_QUERY_TIMEOUT", 10.0))
 
     @classmethod
     def from_env(cls) -> Neo4jSettings:
@@ -57,10 +66,27 @@ class Neo4jSettings:
         return cls(
             uri=f"bolt://127.0.0.1:{port}",
             user=LOCAL_USER,
-            password=os.environ.get("DATAMAP_NEO4J_PASSWORD", LOCAL_PASSWORD),
+            password=local_password(),
             database=database,
             managed=True,
         )
+
+
+def local_password() -> str:
+    """The password of the local Neo4j server.
+
+    `DATAMAP_NEO4J_PASSWORD` when set. Otherwise a random password created once in the state directory (file
+    `neo4j-password`, 0600), set on the server before its first start. A home created before passwords were
+    random (it has a database but no password file) keeps its old password, written to that file.
+    """
+    configured = os.environ.get("DATAMAP_NEO4J_PASSWORD")
+    if configured:
+        return configured
+    path = state_dir() / "neo4j-password"
+    if not path.exists():
+        legacy = (local_home() / "data").exists()
+        _create_once(path, LEGACY_LOCAL_PASSWORD if legacy else secrets.token_urlsafe(24))
+    return path.read_text().strip()
 
 
 def hash_secret() -> bytes:
@@ -76,14 +102,76 @@ def hash_secret() -> bytes:
         return configured.encode()
     path = state_dir() / "hash-secret"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"hash-secret.{os.getpid()}.tmp")
-        tmp.write_text(secrets.token_hex(32))
-        tmp.chmod(0o600)
-        try:
-            os.link(tmp, path)  # atomic and first-wins: two starting processes agree on one secret
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
+        _create_once(path, secrets.token_hex(32))
     return path.read_text().strip().encode()
+
+
+def _create_once(path: Path, value: str) -> None:
+    """Write `value` to `path` (0600) unless another process got there first: the first writer wins."""
+    _make_state_dir(path.parent)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)  # left by a crashed process that had this pid
+    # created 0600: never readable by others, not even between writing and a chmod
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(value)
+        os.chmod(tmp, 0o600)  # whatever the umask
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)  # atomic and first-wins: two starting processes agree on one value
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _make_state_dir(folder: Path) -> None:
+    """Create the state folder readable by its owner only (0700); a folder that exists is left as it is."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        return
+    folder.chmod(0o700)  # mkdir's mode passes through the umask
+
+
+def seconds_setting(name: str, default: float) -> float:
+    """A duration in seconds from the environment (`DATAMAP_QUERY_TIMEOUT=10`), positive."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 86_400:
+        raise ConfigError(f"{name}={raw!r}: give a number of seconds, more than 0 (e.g. {default:g})")
+    return value
+
+
+def switch_setting(name: str, default: bool) -> bool:
+    """`on`/`off` (also true/false, 1/0, yes/no) from the environment."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip().lower()
+    if value in {"on", "true", "1", "yes"}:
+        return True
+    if value in {"off", "false", "0", "no"}:
+        return False
+    raise ConfigError(f"{name}={raw!r}: give on or off")
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """How the API serves: the deadline of each request, and whether introspection and GraphiQL are on."""
+
+    request_timeout: float = 30.0  # DATAMAP_REQUEST_TIMEOUT: every statement of a request ends by then
+    introspection: bool = True  # DATAMAP_INTROSPECTION=off: `__schema` and `__type` are refused
+    graphiql: bool = True  # DATAMAP_GRAPHIQL=off: no GraphiQL page, no static assets
+
+    @classmethod
+    def from_env(cls) -> ApiSettings:
+        return cls(
+            request_timeout=seconds_setting("DATAMAP_REQUEST_TIMEOUT", 30.0),
+            introspection=switch_setting("DATAMAP_INTROSPECTION", True),
+            graphiql=switch_setting("DATAMAP_GRAPHIQL", True),
+        )

@@ -1,6 +1,6 @@
 // datamap graph schema, applied idempotently at start (`datamap schema apply`, and by `serve`).
 // Statements are separated by semicolons; comments start with //.
-// SCHEMA_VERSION 4
+// SCHEMA_VERSION 5
 
 // The map: every keyed label is unique on `key`.
 CREATE CONSTRAINT organisation_key IF NOT EXISTS FOR (n:Organisation) REQUIRE n.key IS UNIQUE;
@@ -41,3 +41,12 @@ CREATE CONSTRAINT stl_request_key IF NOT EXISTS FOR (n:ShineTheLightRequest) REQ
 CREATE INDEX erasure_request_subject IF NOT EXISTS FOR (n:ErasureRequest) ON (n.subjectId);
 CREATE INDEX erasure_task_key IF NOT EXISTS FOR (n:ErasureTask) ON (n.key);
 CREATE CONSTRAINT erasure_lock_subject IF NOT EXISTS FOR (n:ErasureLock) REQUIRE n.subjectId IS UNIQUE;
+
+// Access and audit (version 5): API tokens kept as digests; the audit trail's events and the chain's head.
+CREATE CONSTRAINT api_token_digest IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.digest IS UNIQUE;
+CREATE CONSTRAINT api_token_name IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT audit_event_seq IF NOT EXISTS FOR (n:AuditEvent) REQUIRE n.seq IS UNIQUE;
+CREATE CONSTRAINT audit_chain_key IF NOT EXISTS FOR (n:AuditChain) REQUIRE n.key IS UNIQUE;
+CREATE INDEX audit_event_subject IF NOT EXISTS FOR (n:AuditEvent) ON (n.subjectId);
+// A repeated requestErasure with the same idempotency key answers with the first request (only its digest is kept).
+CREATE CONSTRAINT erasure_request_key IF NOT EXISTS FOR (n:ErasureRequest) REQUIRE n.idempotencyKeyDigest IS UNIQUE;

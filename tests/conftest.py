@@ -10,18 +10,23 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from datamap.api.app import create_app
 from datamap.clock import CLOCK_VARIABLE, FixedClock
 from datamap.config import Neo4jSettings, state_dir
+from datamap.domain.access import Role
 from datamap.graph.database import Database
 from datamap.graph.schema import apply_schema
 from datamap.localdb import LocalNeo4j
+from datamap.services import tokens
+from datamap.services.authentication import Authenticator
 from datamap.services.context import AppState
 from datamap.services.seed import load_seed
 
@@ -47,7 +52,9 @@ def _test_today() -> dt.date:
 
 
 TODAY = _test_today()
-NOW = dt.datetime.combine(TODAY, dt.time(12), dt.UTC)  # noon UTC: the same calendar day in Europe and California
+NOW = dt.datetime.combine(
+    TODAY, dt.time(12), dt.UTC
+)  # noon UTC: the same calendar day in Europe and California
 
 
 def free_port() -> int:
@@ -128,12 +135,36 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
+def app_of(db: Database, clock: FixedClock) -> Starlette:
+    """The service as `datamap serve` builds it, on the test clock, with API tokens as the way in."""
+    state = AppState(db=db, secret=SECRET, clock=clock)
+    return create_app(state, authenticator=Authenticator(db, clock.now), close_db_on_shutdown=False)
+
+
+async def token_for(db: Database, role: Role, name: str | None = None, recipient: str | None = None) -> str:
+    """An API token of `role`, issued as `datamap token create` would."""
+    token, _ = await tokens.create(
+        db, name=name or f"test-{role.value}", role=role, now=NOW, recipient=recipient
+    )
+    return token
+
+
+@asynccontextmanager
+async def client_as(app: Starlette, token: str | None) -> AsyncIterator[GraphQLClient]:
+    """A GraphQL client of `app` sending `token` (none: no Authorization header)."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://datamap.test", headers=headers
+    ) as client:
+        yield GraphQLClient(client)
+
+
 @pytest.fixture
 async def api(seeded: Database, clock: FixedClock) -> AsyncIterator[GraphQLClient]:
-    app = create_app(AppState(db=seeded, secret=SECRET, clock=clock), close_db_on_shutdown=False)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://datamap.test") as client:
-        yield GraphQLClient(client)
+    """A client with an admin API token: what a test of the service's behaviour (not its access rules) uses."""
+    async with client_as(app_of(seeded, clock), await token_for(seeded, Role.ADMIN)) as client:
+        yield client
 
 
 def datamap_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

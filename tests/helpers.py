@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
+from datamap.clock import FixedClock
+from datamap.domain.access import Role
 from datamap.domain.categories import narrow
 from datamap.domain.seed_model import SeedMap
-from tests.conftest import NOW, GraphQLClient
+from datamap.graph.database import Database
+from tests.conftest import NOW, GraphQLClient, app_of, client_as, token_for
 
 # --- the erasure workflow over GraphQL ---------------------------------------------------------------------------
 
@@ -24,6 +28,10 @@ RECORD = """mutation($task: ID!, $outcome: ErasureOutcome!, $evidence: String!, 
 VERIFY = """mutation($task: ID!, $evidence: String!, $confirmed: Boolean) {
   verifyErasureTask(task: $task, evidence: $evidence, confirmed: $confirmed) { id status verified } }"""
 GET = """query($id: ID!) { erasureRequest(id: $id) { id status overdue completedAt tasks { TASKS } } }""".replace(
+    "TASKS", TASK_FIELDS
+)
+APPROVE = """mutation($id: ID!, $reason: String!) { approveErasureRequest(request: $id, reason: $reason) {
+  id status openedBy approvedBy approvedAt tasks { TASKS claimedBy verifiedBy } } }""".replace(
     "TASKS", TASK_FIELDS
 )
 
@@ -47,8 +55,11 @@ async def open_request(api: GraphQLClient, email: str, **overrides: Any) -> dict
     return data
 
 
-async def settle_all(api: GraphQLClient, request: dict[str, Any], verify: bool = True) -> None:
-    """Record DONE (HELD for restrictions) on every task in stage order, then verify each."""
+async def settle_all(
+    api: GraphQLClient, request: dict[str, Any], verifier: GraphQLClient | None = None
+) -> None:
+    """Record DONE (HELD for restrictions) on every task in stage order with `api`, and with `verifier` (another
+    principal: who records an outcome does not verify it) verify each; without one, leave them unverified."""
     for task in sorted(request["tasks"], key=lambda t: (t["stage"], t["key"])):
         if task["status"] != "PENDING":
             continue
@@ -60,8 +71,17 @@ async def settle_all(api: GraphQLClient, request: dict[str, Any], verify: bool =
             evidence=f"confirmed by {task['target']}",
             key=f"k-{task['key']}",
         )
-        if verify:
-            await api.query(VERIFY, task=task["id"], evidence=f"checked {task['target']} by query")
+        if verifier is not None:
+            await verifier.query(VERIFY, task=task["id"], evidence=f"checked {task['target']} by query")
+
+
+@asynccontextmanager
+async def client_of(
+    db: Database, clock: FixedClock, role: Role, name: str | None = None, recipient: str | None = None
+) -> AsyncIterator[GraphQLClient]:
+    """A client of the service with a token of its own (`name`, default `test-<role>`): another principal."""
+    async with client_as(app_of(db, clock), await token_for(db, role, name, recipient)) as client:
+        yield client
 
 
 # --- what a seed implies, read independently of the product --------------------------------------------------------

@@ -9,9 +9,11 @@ import pytest
 
 from datamap.api.app import create_app
 from datamap.api.sdl import SDL_FILE, current_sdl
+from datamap.clock import SystemClock
 from datamap.config import Neo4jSettings
 from datamap.errors import DatabaseUnavailable
 from datamap.graph.database import Database
+from datamap.services.authentication import Authenticator
 from datamap.services.context import AppState
 from tests.conftest import SECRET, GraphQLClient, assert_clear_error, datamap_command
 
@@ -37,7 +39,7 @@ async def test_not_ready_while_neo4j_is_unreachable() -> None:
     dead = Database(
         Neo4jSettings(uri="bolt://127.0.0.1:1", user="neo4j", password="x", database="neo4j", managed=False)
     )
-    app = create_app(AppState(db=dead, secret=SECRET))
+    app = create_app(AppState(db=dead, secret=SECRET), authenticator=Authenticator(dead, SystemClock().now))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
         response = await client.get("/readyz")
         assert response.status_code == 503

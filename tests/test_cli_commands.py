@@ -54,13 +54,16 @@ def test_plan_request_status_and_certificate_from_the_command_line(run) -> None:
         "jordan.reyes@example.com",
         "--jurisdiction",
         "ccpa",
+        "--identity-method",
+        "email_confirmation",
     )
     assert opened.returncode == 0, opened.stderr
     request_id = re.search(r"request (\w+):", opened.stdout).group(1)  # type: ignore[union-attr]
     assert "deadline 2027-01-04" in opened.stdout
 
     status = run("status", "--id", request_id)
-    assert status.returncode == 0 and "open" in status.stdout and "suppress:subject" in status.stdout
+    assert status.returncode == 0 and f"request {request_id}: open," in status.stdout, status.stdout
+    assert "suppress:subject" in status.stdout
     listing = run("status")
     assert request_id in listing.stdout
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,6 +41,7 @@ class Service:
     """`datamap serve` as its own process, on the test Neo4j."""
 
     def __init__(self, settings: Neo4jSettings, extra_env: dict[str, str] | None = None) -> None:
+        self.home = tempfile.mkdtemp(prefix="datamap-serve-")
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -46,6 +50,7 @@ class Service:
             "DATAMAP_NEO4J_USER": settings.user,
             "DATAMAP_NEO4J_PASSWORD": settings.password,
             "DATAMAP_HASH_SECRET": SECRET.decode(),
+            "DATAMAP_HOME": self.home,  # where serve keeps its local admin token (it listens on loopback)
             **(extra_env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None
@@ -66,6 +71,11 @@ class Service:
                 time.sleep(0.2)
         raise RuntimeError("the service did not become ready")
 
+    def headers(self) -> dict[str, str]:
+        """The local admin token `datamap serve` made on loopback, as a developer's GraphiQL would send it."""
+        token = (Path(self.home) / "local-admin-token").read_text().strip()
+        return {"authorization": f"Bearer {token}"}
+
     def kill(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
@@ -75,6 +85,7 @@ class Service:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 @pytest.fixture
@@ -113,7 +124,7 @@ async def _send(client: httpx.AsyncClient, task: dict[str, Any]) -> bool:
 async def test_killing_the_service_mid_stream_loses_nothing_and_applies_nothing_twice(
     service: Service, seeded: Database
 ) -> None:
-    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=service.url, headers=service.headers(), timeout=10) as client:
         created = (
             await client.post(
                 "/graphql",
@@ -131,7 +142,7 @@ async def test_killing_the_service_mid_stream_loses_nothing_and_applies_nothing_
     acknowledged: list[str] = []
 
     async def stream() -> None:
-        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=service.url, headers=service.headers(), timeout=10) as client:
             for task in tasks:
                 try:
                     await _send(client, task)
@@ -147,7 +158,7 @@ async def test_killing_the_service_mid_stream_loses_nothing_and_applies_nothing_
     assert 0 < len(acknowledged) < len(tasks), "the kill did not land mid-stream"
 
     service.start()
-    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=service.url, headers=service.headers(), timeout=10) as client:
         for task in tasks:  # a client retries everything it is unsure of; here: everything
             await _send(client, task)
 
@@ -170,7 +181,7 @@ async def test_datamap_serve_runs_on_the_machines_clock(
     svc = Service(neo4j_settings, {CLOCK_VARIABLE: "2001-01-01T00:00:00Z"})
     svc.start()
     try:
-        async with httpx.AsyncClient(base_url=svc.url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=svc.url, headers=svc.headers(), timeout=10) as client:
             body = (
                 await client.post(
                     "/graphql",

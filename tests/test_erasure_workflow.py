@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from datamap.clock import FixedClock
+from datamap.domain.access import Principal, Role
 from datamap.domain.erasure_workflow import ErasureTaskRecord, Outcome
 from datamap.errors import ValidationError
 from datamap.graph.database import Database
 from datamap.services import erasure
 from tests.conftest import NOW, SECRET, GraphQLClient
-from tests.helpers import GET, RECORD, REQUEST, VERIFY, open_request, request_input, settle_all
+from tests.helpers import GET, RECORD, REQUEST, VERIFY, client_of, open_request, request_input, settle_all
 
 pytestmark = pytest.mark.neo4j
 
 ANNA = "anna.jansen@example.com"
 JORDAN = "jordan.reyes@example.com"
+WORKER = Principal("worker", Role.ERASURE_OPERATOR)
+CHECKER = Principal("checker", Role.COMPLIANCE)
+
+
+@pytest.fixture
+async def checker(seeded: Database, clock: FixedClock) -> AsyncIterator[GraphQLClient]:
+    """A compliance principal: verifies what `api` (an admin) recorded."""
+    async with client_of(seeded, clock, Role.COMPLIANCE) as client:
+        yield client
 
 
 def task(request: dict[str, Any], key: str) -> dict[str, Any]:
@@ -62,7 +73,9 @@ async def test_an_emailed_request_is_handled_only_for_the_address_it_came_from(a
     assert "still open" in errors[0], "a repeated request is answered by the open one"
 
 
-async def test_invalid_transitions_are_rejected_with_the_reason(api: GraphQLClient) -> None:
+async def test_invalid_transitions_are_rejected_with_the_reason(
+    api: GraphQLClient, checker: GraphQLClient
+) -> None:
     request = await open_request(api, ANNA)
     platform = first_erasure(request)
     backup = downstream_of(request, platform)
@@ -92,7 +105,7 @@ async def test_invalid_transitions_are_rejected_with_the_reason(api: GraphQLClie
     errors = await api.errors(RECORD, task=platform["id"], outcome="NOT_FOUND", evidence="gone", key="p3")
     assert "already DONE" in errors[0]
     # verification may reject a claim: back to FAILED, to be done again
-    rejected = await api.query(VERIFY, task=platform["id"], evidence="row 4 still there", confirmed=False)
+    rejected = await checker.query(VERIFY, task=platform["id"], evidence="row 4 still there", confirmed=False)
     assert rejected["verifyErasureTask"] == {"id": platform["id"], "status": "FAILED", "verified": False}
     errors = await api.errors(RECORD, task="no-such-task", outcome="DONE", evidence="x", key="z")
     assert "no erasure task 'no-such-task'" in errors[0]
@@ -124,7 +137,7 @@ async def test_two_concurrent_updates_of_one_task_cannot_both_win(
     async def claim(outcome: Outcome, key: str) -> Any:
         try:
             return await erasure.record_outcome(
-                seeded, platform, outcome, f"{outcome} by worker {key}", key, now=NOW
+                seeded, platform, outcome, f"{outcome} by worker {key}", key, principal=WORKER, now=NOW
             )
         except ValidationError as exc:
             return exc
@@ -145,10 +158,10 @@ async def test_two_concurrent_updates_of_one_task_cannot_both_win(
 
 
 async def test_a_completed_request_clears_the_subject_and_leaves_proof(
-    api: GraphQLClient, seeded: Database
+    api: GraphQLClient, checker: GraphQLClient, seeded: Database
 ) -> None:
     request = await open_request(api, JORDAN)
-    await settle_all(api, request, verify=False)
+    await settle_all(api, request)
     waiting = (await api.query(GET, id=request["id"]))["erasureRequest"]
     assert waiting["status"] == "AWAITING_VERIFICATION" and waiting["completedAt"] is None
     errors = await api.errors(
@@ -157,7 +170,7 @@ async def test_a_completed_request_clears_the_subject_and_leaves_proof(
     assert "not complete" in errors[0]
     for t in waiting["tasks"]:
         if not t["verified"]:
-            await api.query(VERIFY, task=t["id"], evidence=f"checked {t['target']}")
+            await checker.query(VERIFY, task=t["id"], evidence=f"checked {t['target']}")
     done = (await api.query(GET, id=request["id"]))["erasureRequest"]
     assert done["status"] == "COMPLETE" and done["completedAt"]
     # the subject layer is gone, except the suppression entry and the audit trail
@@ -185,13 +198,13 @@ async def test_a_completed_request_clears_the_subject_and_leaves_proof(
 
 
 async def test_the_certificate_digest_changes_when_a_recorded_outcome_is_altered(
-    api: GraphQLClient, seeded: Database, clock: FixedClock
+    api: GraphQLClient, checker: GraphQLClient, seeded: Database, clock: FixedClock
 ) -> None:
     clock.at = dt.datetime(
         2026, 11, 28, 12, tzinfo=dt.UTC
     )  # the tax records' retention runs until 2032-01-15
     request = await open_request(api, JORDAN, receivedAt="2026-11-20T09:00:00Z")
-    await settle_all(api, request)
+    await settle_all(api, request, checker)
     query = "query($id: ID!) { erasureCertificate(request: $id) { document digest storedDigest intact } }"
     cert = (await api.query(query, id=request["id"]))["erasureCertificate"]
     assert cert["intact"] and cert["digest"] == cert["storedDigest"] and len(cert["digest"]) == 64
@@ -234,16 +247,19 @@ async def test_a_request_about_someone_the_graph_does_not_know_completes_at_once
 
 
 async def test_concurrent_last_verifications_complete_the_request(
-    api: GraphQLClient, seeded: Database
+    api: GraphQLClient, checker: GraphQLClient, seeded: Database
 ) -> None:
     request = await open_request(api, JORDAN)
-    await settle_all(api, request, verify=False)
+    await settle_all(api, request)
     waiting = (await api.query(GET, id=request["id"]))["erasureRequest"]["tasks"]
     unverified = [t for t in waiting if not t["verified"]]
     for t in unverified[:-2]:
-        await api.query(VERIFY, task=t["id"], evidence="checked")
+        await checker.query(VERIFY, task=t["id"], evidence="checked")
     await asyncio.gather(
-        *(erasure.verify_task(seeded, t["id"], "checked at once", now=NOW) for t in unverified[-2:])
+        *(
+            erasure.verify_task(seeded, t["id"], "checked at once", principal=CHECKER, now=NOW)
+            for t in unverified[-2:]
+        )
     )
     done = (await api.query(GET, id=request["id"]))["erasureRequest"]
     assert done["status"] == "COMPLETE" and done["completedAt"]
@@ -267,7 +283,7 @@ async def test_two_concurrent_requests_for_one_subject_open_one(seeded: Database
 
     async def attempt() -> Any:
         try:
-            return await erasure.request_erasure(seeded, given, now=NOW)
+            return await erasure.request_erasure(seeded, given, principal=CHECKER, now=NOW)
         except ValidationError as exc:
             return exc
 

@@ -109,7 +109,7 @@ async def test_applying_the_schema_to_a_version_3_graph_drops_the_record_id_inde
     await db.write("CREATE INDEX held_in_id IF NOT EXISTS FOR ()-[r:HELD_IN]-() ON (r.id)")
     await db.write("CREATE INDEX disclosed_to_id IF NOT EXISTS FOR ()-[r:DISCLOSED_TO]-() ON (r.id)")
     await db.write("MATCH (v:SchemaVersion) SET v.version = 3")
-    assert await apply_schema(db) == 4
+    assert await apply_schema(db) == read_statements()[0]  # the current version (5 since the access tables)
     names = {row["name"] for row in await db.read("SHOW INDEXES YIELD name RETURN name")}
     assert not names & {"held_in_id", "disclosed_to_id"}
     assert "disclosed_to_at" in names  # the Shine-the-Light window still has its index

@@ -75,7 +75,12 @@ async def test_recording_the_same_event_twice_changes_nothing(api: GraphQLClient
     before = await counts(seeded)
     again = (await api.query(COLLECT, input=NEW_LEAD))["recordCollection"]
     assert again == first
-    assert await counts(seeded) == before
+    (audit,) = await seeded.read("RETURN COUNT { (:AuditEvent) } AS events")
+    nodes, relationships = await counts(seeded)
+    assert (nodes - 1, relationships) == before, (
+        "the subject layer is unchanged; only the second call's event"
+    )
+    assert audit["events"] == 2, "each call is audited"
 
 
 @pytest.mark.parametrize(

@@ -229,7 +229,7 @@ async def test_the_ropa_downloads_open_and_hold_every_art_30_item_for_every_acti
         activities
     )
     bad = await api.client.get("/reports/ropa.csv?asOf=yesterday")
-    assert bad.status_code == 400 and "asOf" in bad.json()["error"]
+    assert bad.status_code == 400 and "asOf" in bad.json()["errors"][0]["message"]
     transfers_column = " ".join(r["transfers"] for r in controller_rows)
     assert "eu_us_privacy_shield" in transfers_column
 

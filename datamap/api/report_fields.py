@@ -26,7 +26,7 @@ class ReportQuery:
         customer: SubjectInput,
         received_at: dt.date,
         at_designated_address: bool = True,
-    ) -> t.ShineTheLightReport:
+    ) -> t.ShineTheLightReport | None:
         found = await stl_service.customer_report(
             state_of(info).db,
             subject_of(info, customer, "customer"),
@@ -39,7 +39,7 @@ class ReportQuery:
     @strawberry.field(
         description="The business-wide Shine-the-Light report of a calendar year (California's days)"
     )
-    async def shine_the_light_standard_report(self, info: Info, year: int) -> t.ShineTheLightReport:
+    async def shine_the_light_standard_report(self, info: Info, year: int) -> t.ShineTheLightReport | None:
         return t.ShineTheLightReport.of(await stl_service.standard_report(state_of(info).db, year))
 
     @strawberry.field(description="GDPR Art. 15 access report; null when the graph holds no such subject")
@@ -52,12 +52,12 @@ class ReportQuery:
         return t.AccessReport.of(found) if found else None
 
     @strawberry.field(description="The record of processing activities (Art. 30) as of a date")
-    async def ropa(self, info: Info, as_of: dt.date | None = None) -> t.RecordOfProcessing:
+    async def ropa(self, info: Info, as_of: dt.date | None = None) -> t.RecordOfProcessing | None:
         found = await map_reports.record_of_processing(state_of(info).db, as_of, now=now_of(info))
         return t.RecordOfProcessing.of(found)
 
     @strawberry.field(description="Transfers in force on a date, with each mechanism's validity and findings")
-    async def transfer_register(self, info: Info, as_of: dt.date | None = None) -> t.TransferRegister:
+    async def transfer_register(self, info: Info, as_of: dt.date | None = None) -> t.TransferRegister | None:
         found = await map_reports.transfer_register(state_of(info).db, as_of, now=now_of(info))
         return t.TransferRegister.of(found)
 

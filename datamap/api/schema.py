@@ -7,16 +7,21 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import Info
 
 from datamap.api import types as t
+from datamap.api.access_rules import guard, principal_in
+from datamap.api.audit_fields import AuditQuery
+from datamap.api.audited import audit_person_reads
 from datamap.api.erasure_fields import ErasureMutation, ErasureQuery
+from datamap.api.errors import ErrorCodes
 from datamap.api.identifiers import now_of, state_of, subject_of
+from datamap.api.limits import CachedParser, CachedValidation, RequestChecks
 from datamap.api.report_fields import ReportQuery
+from datamap.api.request_log import RequestRecorder, log_unexpected
+from datamap.api.scalars import SCALAR_OVERRIDES
 from datamap.domain.subject_events import Collection, Disclosure
 from datamap.domain.vocabulary import RecipientRole
-from datamap.errors import DatamapError
 from datamap.services import lineage, map_browser, recording
 
 
@@ -25,24 +30,24 @@ class MapQuery:
     @strawberry.field(description="Data categories (dotted keys); `under` limits to one branch")
     async def data_categories(
         self, info: Info, under: str | None = None, as_of: dt.date | None = None
-    ) -> list[t.DataCategory]:
+    ) -> list[t.DataCategory] | None:
         return [
             t.DataCategory.of(r)
             for r in await map_browser.data_categories(state_of(info).db, under, as_of, now=now_of(info))
         ]
 
     @strawberry.field(description="Purposes of processing, with legal basis, categories and systems")
-    async def purposes(self, info: Info, as_of: dt.date | None = None) -> list[t.Purpose]:
+    async def purposes(self, info: Info, as_of: dt.date | None = None) -> list[t.Purpose] | None:
         return [
             t.Purpose.of(r) for r in await map_browser.purposes(state_of(info).db, as_of, now=now_of(info))
         ]
 
     @strawberry.field(description="Where data is collected from")
-    async def sources(self, info: Info, as_of: dt.date | None = None) -> list[t.Source]:
+    async def sources(self, info: Info, as_of: dt.date | None = None) -> list[t.Source] | None:
         return [t.Source.of(r) for r in await map_browser.sources(state_of(info).db, as_of, now=now_of(info))]
 
     @strawberry.field(description="Systems where data is stored")
-    async def systems(self, info: Info, as_of: dt.date | None = None) -> list[t.System]:
+    async def systems(self, info: Info, as_of: dt.date | None = None) -> list[t.System] | None:
         return [t.System.of(r) for r in await map_browser.systems(state_of(info).db, as_of, now=now_of(info))]
 
     @strawberry.field(description="Organisations (or kinds of them) in their roles towards the controller")
@@ -51,35 +56,37 @@ class MapQuery:
         info: Info,
         role: t.RecipientRoleEnum | None = None,  # type: ignore[valid-type]
         as_of: dt.date | None = None,
-    ) -> list[t.Recipient]:
+    ) -> list[t.Recipient] | None:
         rows = await map_browser.recipients(
             state_of(info).db, RecipientRole(role) if role else None, as_of, now=now_of(info)
         )
         return [t.Recipient.of(r) for r in rows]
 
     @strawberry.field(description="Kinds of data subject (visitor, lead, customer representative, ...)")
-    async def subject_categories(self, info: Info, as_of: dt.date | None = None) -> list[t.SubjectCategory]:
+    async def subject_categories(
+        self, info: Info, as_of: dt.date | None = None
+    ) -> list[t.SubjectCategory] | None:
         return [
             t.SubjectCategory.of(r)
             for r in await map_browser.subject_categories(state_of(info).db, as_of, now=now_of(info))
         ]
 
     @strawberry.field(description="Organisations: the controller, affiliates, vendors, with their roles")
-    async def organisations(self, info: Info, as_of: dt.date | None = None) -> list[t.Organisation]:
+    async def organisations(self, info: Info, as_of: dt.date | None = None) -> list[t.Organisation] | None:
         return [
             t.Organisation.of(r)
             for r in await map_browser.organisations(state_of(info).db, as_of, now=now_of(info))
         ]
 
     @strawberry.field(description="Retention rules and the legal ground of each")
-    async def retention_rules(self, info: Info, as_of: dt.date | None = None) -> list[t.RetentionRule]:
+    async def retention_rules(self, info: Info, as_of: dt.date | None = None) -> list[t.RetentionRule] | None:
         return [
             t.RetentionRule.of(r)
             for r in await map_browser.retention_rules(state_of(info).db, as_of, now=now_of(info))
         ]
 
     @strawberry.field(description="Transfers of data across borders in force on `asOf` (default today)")
-    async def transfers(self, info: Info, as_of: dt.date | None = None) -> list[t.Transfer]:
+    async def transfers(self, info: Info, as_of: dt.date | None = None) -> list[t.Transfer] | None:
         return [
             t.Transfer.of(r) for r in await map_browser.transfers(state_of(info).db, as_of, now=now_of(info))
         ]
@@ -87,7 +94,7 @@ class MapQuery:
     @strawberry.field(description="Where data of a category and its sub-categories goes according to the map")
     async def category_lineage(
         self, info: Info, category: str, as_of: dt.date | None = None
-    ) -> t.CategoryLineage:
+    ) -> t.CategoryLineage | None:
         lin = await lineage.lineage_of_category(state_of(info).db, category, as_of, now=now_of(info))
         return t.CategoryLineage(category=category, **t.reached_lists(lin))
 
@@ -128,7 +135,7 @@ class MapQuery:
 @strawberry.type
 class RecordingMutation:
     @strawberry.mutation(description="Record that data about a subject was collected (idempotent)")
-    async def record_collection(self, info: Info, input: t.CollectionInput) -> t.RecordResult:
+    async def record_collection(self, info: Info, input: t.CollectionInput) -> t.RecordResult | None:
         state = state_of(info)
         event = Collection(
             identifiers=subject_of(info, input.subject, "input.subject").identifiers,
@@ -139,13 +146,15 @@ class RecordingMutation:
             subject_categories=input.subject_categories,
             country=input.country,
         )
-        ((record_id, subject_id),) = await recording.record(state.db, [event], state.secret)
+        ((record_id, subject_id),) = await recording.record(
+            state.db, [event], state.secret, by=(principal_in(info), "recordCollection", now_of(info))
+        )
         return t.RecordResult(id=record_id, subject_id=subject_id)
 
     @strawberry.mutation(
         description="Record that data about a subject was disclosed to a recipient (idempotent)"
     )
-    async def record_disclosure(self, info: Info, input: t.DisclosureInput) -> t.RecordResult:
+    async def record_disclosure(self, info: Info, input: t.DisclosureInput) -> t.RecordResult | None:
         state = state_of(info)
         event = Disclosure(
             identifiers=subject_of(info, input.subject, "input.subject").identifiers,
@@ -154,26 +163,24 @@ class RecordingMutation:
             categories=input.categories,
             at=input.at,
         )
-        ((record_id, subject_id),) = await recording.record(state.db, [event], state.secret)
+        ((record_id, subject_id),) = await recording.record(
+            state.db, [event], state.secret, by=(principal_in(info), "recordDisclosure", now_of(info))
+        )
         return t.RecordResult(id=record_id, subject_id=subject_id)
-
-
-def _mask(error: GraphQLError) -> bool:
-    """Hide unexpected errors' details; a DatamapError's message is meant for the user."""
-    original = error.original_error
-    return original is not None and not isinstance(original, DatamapError)
 
 
 def _extensions() -> list[Any]:
     return [
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-        lambda: MaskErrors(should_mask_error=_mask),
+        lambda: CachedParser(maxsize=256),  # with the token limit
+        lambda: CachedValidation(maxsize=256),  # after the limits on aliases, fields and depth
+        RequestChecks,  # operations, argument sizes, introspection
+        RequestRecorder,  # before ErrorCodes: it sees the codes ErrorCodes gives (exit hooks run in reverse)
+        ErrorCodes,
     ]
 
 
 @strawberry.type
-class Query(MapQuery, ErasureQuery, ReportQuery):
+class Query(MapQuery, ErasureQuery, ReportQuery, AuditQuery):
     pass
 
 
@@ -182,11 +189,17 @@ class Mutation(RecordingMutation, ErasureMutation):
     pass
 
 
+guard(Query, Mutation)  # every root field checks the table of rules (domain/access.py) before it resolves
+audit_person_reads(Query)  # and every lookup of a person commits its audit event before it answers
+
+
 class DatamapSchema(strawberry.Schema):
-    """Logs only unexpected errors: a DatamapError is the user's to read, not the operator's."""
+    """Logs only unexpected errors (a DatamapError is the user's to read, not the operator's), without the query."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        super().process_errors([e for e in errors if _mask(e)], execution_context)
+        log_unexpected(errors)
 
 
-schema = DatamapSchema(query=Query, mutation=Mutation, extensions=_extensions())
+schema = DatamapSchema(
+    query=Query, mutation=Mutation, extensions=_extensions(), scalar_overrides=SCALAR_OVERRIDES
+)

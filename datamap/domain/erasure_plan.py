@@ -27,6 +27,7 @@ from datamap.domain.lineage import Lineage, NodeKind, Reached
 
 OVERRIDING_BASES = frozenset({"legal_obligation_tax", "legal_obligation_accounting"})
 SUPPRESSION_KEY = "suppress:subject"
+HOLD_GROUND = "GDPR Art. 17(3)(e): legal hold"  # followed by the hold's reason in parentheses
 
 
 class Action(StrEnum):
@@ -103,7 +104,7 @@ def exception_from_hold(hold: Mapping[str, Any]) -> RetentionException:
     return RetentionException(
         key=f"hold:{hold['id']}",
         name=hold["reason"],
-        ground=f"GDPR Art. 17(3)(e): legal hold ({hold['reason']})",
+        ground=f"{HOLD_GROUND} ({hold['reason']})",
         categories=tuple(hold["categories"]),
         systems=tuple(hold.get("systems") or ()),
         until=hold.get("until"),

@@ -5,6 +5,12 @@ apart from its verification: a claim becomes proof only when `verify` confirms i
 may be recorded again; a settled claim (DONE, NOT_FOUND, HELD) is final unless verification rejects it, which
 sends the task back to FAILED. A task can only be recorded once every task it depends on is settled.
 
+Separation of duties: the principal that claimed an outcome cannot verify it; a request whose requester's identity
+was not verified awaits a second compliance principal's approval (not the one who opened it) before any task
+runs, its suppression entry included. A principal scoped to one recipient (a vendor) records only that
+recipient's tasks. Free text that may hold personal data (the identity reference, evidence, reasons) is cleared
+when the request completes; the evidence digests stay, so the certificate still verifies.
+
 What the workflow keeps (requests, tasks, their events, legal holds) is described here as frozen records with
 the domain's names; `datamap.graph.erasure_store` maps them to and from the graph's properties.
 """
@@ -19,12 +25,13 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from datamap.domain.access import Principal, Role
 from datamap.domain.deadlines import Jurisdiction
-from datamap.domain.erasure_plan import SUPPRESSION_KEY, Action, ErasurePlan
+from datamap.domain.erasure_plan import HOLD_GROUND, SUPPRESSION_KEY, Action, ErasurePlan
 from datamap.domain.identifiers import SubjectIdentifier, normalise_email
 from datamap.domain.lineage import NodeKind
 from datamap.domain.vocabulary import IdentifierKind
-from datamap.errors import ValidationError
+from datamap.errors import Forbidden, ValidationError
 
 
 class TaskStatus(StrEnum):
@@ -51,6 +58,7 @@ class EventType(StrEnum):
 
 
 class RequestStatus(StrEnum):
+    AWAITING_APPROVAL = "awaiting_approval"
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     AWAITING_VERIFICATION = "awaiting_verification"
@@ -69,8 +77,20 @@ HOLDABLE = frozenset(
 )
 
 
+# Who claimed and verified the suppression entry: datamap itself, at the request of the principal that opened
+# (or approved) the request, whom its event names.
+DATAMAP = "datamap"
+APPROVERS = frozenset({Role.COMPLIANCE, Role.ADMIN})
+KEY_DIGEST_PREFIX = "sha256:"
+
+
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def key_digest(idempotency_key: str) -> str:
+    """How an outcome's idempotency key is kept once its request completes (a key may hold personal data)."""
+    return KEY_DIGEST_PREFIX + digest(idempotency_key)
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,8 @@ class ErasureEventRecord:
     at: dt.datetime
     outcome: Outcome | None = None
     idempotency_key: str | None = None
+    principal: str | None = None  # the label of the principal that did it (absent on events from before)
+    role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +152,8 @@ class ErasureTaskRecord:
     verified_evidence_digest: str | None = None
     rejected_at: dt.datetime | None = None
     rejection_evidence: str | None = None
+    claimed_by: str | None = None  # principals' labels (absent on tasks settled before they were kept)
+    verified_by: str | None = None
     history: tuple[ErasureEventRecord, ...] = ()
 
     @property
@@ -161,10 +185,21 @@ class ErasureRequestRecord:
     extended_at: dt.datetime | None = None
     completed_at: dt.datetime | None = None
     certificate_digest: str | None = None
+    opened_by: str | None = None  # principals' labels (absent on requests opened before they were kept)
+    approval_required: bool = False  # identity not verified: a second compliance principal approves first
+    approved_at: dt.datetime | None = None
+    approved_by: str | None = None
+    approval_reason: str | None = None
+    pending_suppression: tuple[str, ...] = ()  # keyed hashes to suppress once approved
+    idempotency_key_digest: str | None = None
 
     @property
     def effective_deadline(self) -> dt.date:
         return self.extended_deadline or self.deadline
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.approval_required and self.approved_at is None
 
 
 @dataclass(frozen=True)
@@ -227,6 +262,37 @@ def check_verification(task: TaskState, confirmed: bool, evidence: str) -> TaskS
     return task.status if confirmed else TaskStatus.FAILED
 
 
+def check_scope(task: ErasureTaskRecord, principal: Principal) -> None:
+    """A principal scoped to one recipient (a vendor's token) acts only on that recipient's tasks."""
+    if principal.recipient is not None and not in_scope(task, principal.recipient):
+        raise Forbidden(
+            f"task {task.key}: {principal.label} is scoped to recipient {principal.recipient!r} and may act "
+            "only on its tasks"
+        )
+
+
+def in_scope(task: ErasureTaskRecord, recipient: str) -> bool:
+    return task.target_kind is NodeKind.RECIPIENT and task.target == recipient
+
+
+def check_runs(request: ErasureRequestRecord, task_key: str) -> None:
+    """No task runs while the request awaits approval (identity not verified)."""
+    if request.awaiting_approval:
+        raise ValidationError(
+            f"task {task_key}: request {request.id} awaits approval (the requester's identity is not verified); "
+            "no task runs before a second compliance principal approves it"
+        )
+
+
+def check_separation(task: ErasureTaskRecord, principal: Principal) -> None:
+    """Who claimed an outcome does not also verify it."""
+    if task.claimed_by is not None and task.claimed_by == principal.label:
+        raise Forbidden(
+            f"task {task.key}: its outcome was recorded by {principal.label}, who therefore cannot verify it "
+            "(separation of duties: another principal verifies)"
+        )
+
+
 def request_status(tasks: Sequence[TaskState]) -> RequestStatus:
     if all(t.status in SETTLED and t.verified for t in tasks):
         return RequestStatus.COMPLETE
@@ -237,6 +303,13 @@ def request_status(tasks: Sequence[TaskState]) -> RequestStatus:
     return RequestStatus.OPEN
 
 
+def status_of(request: ErasureRequestRecord, tasks: Sequence[ErasureTaskRecord]) -> RequestStatus:
+    """The request's status: awaiting approval, or what its tasks say."""
+    if request.awaiting_approval:
+        return RequestStatus.AWAITING_APPROVAL
+    return request_status([t.state for t in tasks])
+
+
 def claim(
     task: ErasureTaskRecord,
     outcome: Outcome,
@@ -244,10 +317,11 @@ def claim(
     idempotency_key: str,
     dependencies: Mapping[str, TaskStatus],
     *,
+    by: Principal,
     event_id: str,
     now: dt.datetime,
 ) -> tuple[ErasureTaskRecord, ErasureEventRecord]:
-    """The task with the outcome claimed, and the event that records it (or `ValidationError`)."""
+    """The task with the outcome claimed by `by`, and the event that records it (or `ValidationError`)."""
     status = check_outcome(task.state, outcome, evidence, dependencies)
     claimed = replace(
         task,
@@ -255,6 +329,7 @@ def claim(
         claimed_at=now,
         claimed_evidence=evidence,
         claimed_evidence_digest=digest(evidence),
+        claimed_by=by.label,
         attempts=task.attempts + 1,
     )
     event = ErasureEventRecord(
@@ -265,15 +340,25 @@ def claim(
         evidence_digest=digest(evidence),
         idempotency_key=idempotency_key,
         at=now,
+        principal=by.label,
+        role=by.role.value,
     )
     return claimed, event
 
 
 def verification(
-    task: ErasureTaskRecord, confirmed: bool, evidence: str, *, event_id: str, now: dt.datetime
+    task: ErasureTaskRecord,
+    confirmed: bool,
+    evidence: str,
+    *,
+    by: Principal,
+    event_id: str,
+    now: dt.datetime,
 ) -> tuple[ErasureTaskRecord, ErasureEventRecord]:
-    """The task with its claim confirmed (or rejected), and the event that records it (or `ValidationError`)."""
+    """The task with its claim confirmed (or rejected) by `by`, and the event that records it
+    (`ValidationError`, or `Forbidden` when `by` claimed the outcome itself)."""
     status = check_verification(task.state, confirmed, evidence)
+    check_separation(task, by)
     if confirmed:
         checked = replace(
             task,
@@ -282,6 +367,7 @@ def verification(
             verified_at=now,
             verified_evidence=evidence,
             verified_evidence_digest=digest(evidence),
+            verified_by=by.label,
         )
     else:
         checked = replace(task, status=status, verified=False, rejected_at=now, rejection_evidence=evidence)
@@ -291,16 +377,57 @@ def verification(
         evidence=evidence,
         evidence_digest=digest(evidence),
         at=now,
+        principal=by.label,
+        role=by.role.value,
     )
     return checked, event
 
 
-def request_tasks(
-    request_id: str, plan: ErasurePlan | None, hash_count: int, *, event_id: str, now: dt.datetime
-) -> tuple[list[ErasureTaskRecord], ErasureEventRecord]:
-    """The tasks of a new request: the suppression entry of `hash_count` keyed hashes (written by datamap itself,
-    so settled and verified at once), then the plan's other tasks, pending; and the suppression's event."""
+def suppression_written(
+    task: ErasureTaskRecord, hash_count: int, *, by: Principal, event_id: str, now: dt.datetime
+) -> tuple[ErasureTaskRecord, ErasureEventRecord]:
+    """The suppression task once its `hash_count` keyed-hash entries are written (by datamap itself, so settled
+    and verified at once), and its event, which names the principal at whose request it was written."""
     evidence = f"{hash_count} keyed-hash suppression entries written by datamap"
+    done = replace(
+        task,
+        status=TaskStatus.DONE,
+        verified=True,
+        claimed_at=now,
+        verified_at=now,
+        claimed_evidence=evidence,
+        verified_evidence=evidence,
+        claimed_evidence_digest=digest(evidence),
+        verified_evidence_digest=digest(evidence),
+        claimed_by=DATAMAP,
+        verified_by=DATAMAP,
+    )
+    event = ErasureEventRecord(
+        id=event_id,
+        type=EventType.OUTCOME,
+        outcome=Outcome.DONE,
+        at=now,
+        evidence=evidence,
+        evidence_digest=digest(evidence),
+        principal=by.label,
+        role=by.role.value,
+    )
+    return done, event
+
+
+def request_tasks(
+    request_id: str,
+    plan: ErasurePlan | None,
+    hash_count: int,
+    *,
+    by: Principal,
+    approval_required: bool = False,
+    event_id: str,
+    now: dt.datetime,
+) -> tuple[list[ErasureTaskRecord], ErasureEventRecord | None]:
+    """The tasks of a new request: the suppression entry of `hash_count` keyed hashes, then the plan's other
+    tasks, pending; and the suppression's event. The suppression entry is written at once (settled and verified,
+    with its event) unless the request needs approval first: then it is pending too, and there is no event."""
     planned = plan.tasks if plan else []
     suppression = ErasureTaskRecord(
         id=f"{request_id}/{SUPPRESSION_KEY}",
@@ -317,23 +444,12 @@ def request_tasks(
         depends_on=(),
         stage=0,
         observed=True,
-        status=TaskStatus.DONE,
-        verified=True,
-        claimed_at=now,
-        verified_at=now,
-        claimed_evidence=evidence,
-        verified_evidence=evidence,
-        claimed_evidence_digest=digest(evidence),
-        verified_evidence_digest=digest(evidence),
+        status=TaskStatus.PENDING,
+        verified=False,
     )
-    event = ErasureEventRecord(
-        id=event_id,
-        type=EventType.OUTCOME,
-        outcome=Outcome.DONE,
-        at=now,
-        evidence=evidence,
-        evidence_digest=digest(evidence),
-    )
+    event: ErasureEventRecord | None = None
+    if not approval_required:
+        suppression, event = suppression_written(suppression, hash_count, by=by, event_id=event_id, now=now)
     tasks = [suppression] + [
         ErasureTaskRecord(
             id=f"{request_id}/{t.key}",
@@ -357,6 +473,73 @@ def request_tasks(
         if t.action is not Action.SUPPRESS
     ]
     return tasks, event
+
+
+def approval(
+    request: ErasureRequestRecord, reason: str, *, by: Principal, now: dt.datetime
+) -> ErasureRequestRecord:
+    """The request approved by `by` (`ValidationError`, or `Forbidden` when `by` may not approve it): a
+    compliance principal other than the one that opened it."""
+    if not request.approval_required:
+        raise ValidationError(f"request {request.id}: its identity was verified; it needs no approval")
+    if request.approved_at is not None:
+        raise ValidationError(f"request {request.id}: already approved by {request.approved_by}")
+    if by.role not in APPROVERS:
+        raise Forbidden(f"request {request.id}: only a compliance principal approves a request")
+    if request.opened_by is not None and request.opened_by == by.label:
+        raise Forbidden(
+            f"request {request.id}: opened by {by.label}, who therefore cannot approve it (separation of duties: "
+            "a second compliance principal approves a request whose identity is not verified)"
+        )
+    if not reason.strip():
+        raise ValidationError("reason: say why the request may proceed although the identity is not verified")
+    return replace(
+        request,
+        approved_at=now,
+        approved_by=by.label,
+        approval_reason=reason,
+        pending_suppression=(),
+    )
+
+
+def _scrubbed_ground(task: ErasureTaskRecord) -> str:
+    """A legal hold's restriction names the hold's reason (free text) in its ground: keep the hold's id and the
+    digest of the ground instead."""
+    if task.exception is None or not task.exception.startswith("hold:"):
+        return task.legal_ground
+    if not task.legal_ground.startswith(HOLD_GROUND + " ("):
+        return task.legal_ground  # already scrubbed, or not a hold's ground
+    return f"{HOLD_GROUND} {task.exception} (its reason cleared on completion; sha256 {digest(task.legal_ground)})"
+
+
+def _scrubbed_event(event: ErasureEventRecord) -> ErasureEventRecord:
+    key = event.idempotency_key
+    if key is not None and not key.startswith(KEY_DIGEST_PREFIX):
+        key = key_digest(key)
+    return replace(event, evidence="", idempotency_key=key)
+
+
+def scrubbed(
+    request: ErasureRequestRecord, tasks: Sequence[ErasureTaskRecord]
+) -> tuple[ErasureRequestRecord, list[ErasureTaskRecord]]:
+    """The request and its tasks (with their events) without the free text that may hold the person's data, as
+    they are kept once the request completes: the identity reference, reasons, evidence texts and idempotency
+    keys go (keys as their digest); evidence digests stay, so the certificate computed from these verifies."""
+    clean_request = replace(
+        request, identity_reference="", extension_reason=None, approval_reason=None, pending_suppression=()
+    )
+    clean_tasks = [
+        replace(
+            t,
+            legal_ground=_scrubbed_ground(t),
+            claimed_evidence=None,
+            verified_evidence=None,
+            rejection_evidence=None,
+            history=tuple(_scrubbed_event(e) for e in t.history),
+        )
+        for t in tasks
+    ]
+    return clean_request, clean_tasks
 
 
 def _iso(value: Any) -> Any:
@@ -389,6 +572,10 @@ CERTIFIED_REQUEST_FIELDS = (
     "extendedDeadline",
     "completedAt",
 )
+# Who acted, added only when kept: a request completed before principals were kept keeps its document (and so
+# its digest) byte for byte.
+CERTIFIED_REQUEST_PRINCIPALS = ("openedBy", "approvedBy")
+CERTIFIED_TASK_PRINCIPALS = ("claimedBy", "verifiedBy")
 
 
 def _certified_request(r: ErasureRequestRecord) -> dict[str, Any]:
@@ -401,7 +588,10 @@ def _certified_request(r: ErasureRequestRecord) -> dict[str, Any]:
         "extendedDeadline": r.extended_deadline,
         "completedAt": r.completed_at,
     }
-    return {k: _iso(fields[k]) for k in CERTIFIED_REQUEST_FIELDS}
+    principals = {"openedBy": r.opened_by, "approvedBy": r.approved_by}
+    return {k: _iso(fields[k]) for k in CERTIFIED_REQUEST_FIELDS} | {
+        k: principals[k] for k in CERTIFIED_REQUEST_PRINCIPALS if principals[k] is not None
+    }
 
 
 def _certified_task(t: ErasureTaskRecord) -> dict[str, Any]:
@@ -420,7 +610,10 @@ def _certified_task(t: ErasureTaskRecord) -> dict[str, Any]:
         "restrictedUntil": t.restricted_until,
         "exception": t.exception,
     }
-    return {k: _iso(fields[k]) for k in CERTIFIED_TASK_FIELDS}
+    principals = {"claimedBy": t.claimed_by, "verifiedBy": t.verified_by}
+    return {k: _iso(fields[k]) for k in CERTIFIED_TASK_FIELDS} | {
+        k: principals[k] for k in CERTIFIED_TASK_PRINCIPALS if principals[k] is not None
+    }
 
 
 def certificate(request: ErasureRequestRecord, tasks: Sequence[ErasureTaskRecord]) -> tuple[str, str]:

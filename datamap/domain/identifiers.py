@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -36,16 +37,30 @@ def normalise_email(raw: str) -> str:
     return value
 
 
+# A phone number as people write it: digits, an optional leading +, spaces and the usual separators. Anything
+# else (letters, `ext. 12`, `#12`, trailing text) is refused: phonenumbers would drop it or read an extension,
+# and two different inputs would silently become the same subject.
+_PHONE_CHARACTERS = re.compile(r"\+?[0-9 ().\-/]+")
+
+
 def normalise_phone(raw: str, default_region: str | None = None) -> str:
     """E.164 (`+31205550101`). Numbers without a country code need `default_region` (ISO alpha-2)."""
+    value = raw.strip()
+    if not _PHONE_CHARACTERS.fullmatch(value):
+        raise ValidationError(
+            "phone: only digits, a leading +, spaces and ( ) . - / are accepted, no extension or other text; "
+            "give the number with its country code, e.g. +1 415 555 0134"
+        )
     try:
-        number = phonenumbers.parse(raw.strip(), default_region)
+        number = phonenumbers.parse(value, default_region)
     except phonenumbers.NumberParseException as exc:
         raise ValidationError(
             f"phone: {exc}; give the number with its country code, e.g. +1 415 555 0134"
         ) from None
     if not phonenumbers.is_possible_number(number):
         raise ValidationError("phone: not a possible phone number for its country code")
+    if number.extension:
+        raise ValidationError("phone: an extension is not part of a subject's number; give the number alone")
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 

@@ -29,9 +29,7 @@ SCHREMS_II = dt.date(
 # FDPIC statement of 8 September 2020 finding the Swiss-US Privacy Shield inadequate [UNVERIFIED].
 SWISS_PRIVACY_SHIELD_ENDED = dt.date(2020, 9, 8)
 EU_US_DPF_IN_FORCE = dt.date(2023, 7, 10)  # Commission Implementing Decision (EU) 2023/1795
-SWISS_US_DPF_IN_FORCE = dt.date(
-    2024, 9, 15
-)  # Federal Council decision of 14 Aug 2024, DPO Annex 1
+SWISS_US_DPF_IN_FORCE = dt.date(2024, 9, 15)  # Federal Council decision of 14 Aug 2024, DPO Annex 1
 SCC_2021_IN_FORCE = dt.date(2021, 6, 27)  # Implementing Decision (EU) 2021/914 usable from this day
 # Decision 2021/914 Art. 4: old SCC decisions repealed from this day [UNVERIFIED].
 SCC_2010_REPEALED = dt.date(2021, 9, 27)

@@ -1,19 +1,90 @@
-"""One async driver per process, with errors a user can act on instead of driver tracebacks."""
+"""One async driver per process, with errors a user can act on instead of driver tracebacks.
+
+Every statement runs with a time limit that Neo4j enforces: the settings' `query_timeout`
+(`DATAMAP_QUERY_TIMEOUT`, 10 s by default), or the time left before a deadline when the caller set one with
+`deadline()` (the API gives each request one); schema changes run `unbounded()`. Past it Neo4j stops the
+statement and the caller gets `QueryTimeout`. A Neo4j that cannot be reached, or a pool with no free
+connection, fails within a second or two as `DatabaseUnavailable`, instead of retrying for half a minute.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, RoutingControl
-from neo4j.exceptions import AuthError, ConfigurationError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    ConnectionAcquisitionTimeoutError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from datamap.config import Neo4jSettings
-from datamap.errors import DatabaseUnavailable
+from datamap.errors import DatabaseUnavailable, QueryTimeout
 
 T = TypeVar("T")
+
+POOL_SIZE = 64
+CONNECT_TIMEOUT = 1.0  # seconds to open a connection to Neo4j (TCP, TLS, Bolt handshake)
+ACQUIRE_TIMEOUT = 1.0  # seconds to wait for a connection from the pool, opening one included
+RETRY_TIME = 1.0  # seconds a managed transaction retries transient failures (deadlocks, a leader switch)
+FIRST_RETRY_DELAY = 0.1  # then 0.2, 0.4, ... (the driver's default starts at 1 s)
+VERIFY_TIMEOUT = 1.5  # seconds `verify()` waits for Neo4j to answer
+SHORTEST_STATEMENT = 0.05  # seconds: with less time left before the deadline, a statement is not started
+
+# Neo4j's codes for a transaction it stopped: past its timeout, or terminated (by an administrator, or while
+# it waited for a lock past its timeout)
+_STOPPED = (
+    "Neo.ClientError.Transaction.TransactionTimedOut",
+    "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    "Neo.ClientError.Transaction.Terminated",
+    "Neo.TransientError.Transaction.Terminated",
+    "Neo.TransientError.Transaction.LockClientStopped",
+)
+
+
+class _QuietRetries(logging.Filter):
+    """The driver warns of each retry (four per statement while Neo4j is down, each with its address): the
+    failure that ends the retries is reported once, as `DatabaseUnavailable`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Transaction failed and will be retried")
+
+
+logging.getLogger("neo4j.session").addFilter(_QuietRetries())
+
+_deadline: ContextVar[float | None] = ContextVar("datamap_deadline", default=None)
+_unbounded: ContextVar[bool] = ContextVar("datamap_unbounded", default=False)
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Statements run inside (in this task and the tasks it starts) end within `seconds` from now."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+@contextlib.contextmanager
+def unbounded() -> Iterator[None]:
+    """Statements run inside have no query timeout (schema changes waiting for indexes to populate, which can
+    take minutes on a large graph); a deadline still applies."""
+    token = _unbounded.set(True)
+    try:
+        yield
+    finally:
+        _unbounded.reset(token)
 
 
 class StatementCounter:
@@ -35,9 +106,11 @@ class Database:
             self.driver = AsyncGraphDatabase.driver(
                 settings.uri,
                 auth=(settings.user, settings.password),
-                max_connection_pool_size=64,
-                connection_acquisition_timeout=10.0,
-                connection_timeout=5.0,
+                max_connection_pool_size=POOL_SIZE,
+                connection_acquisition_timeout=ACQUIRE_TIMEOUT,
+                connection_timeout=CONNECT_TIMEOUT,
+                max_transaction_retry_time=RETRY_TIME,
+                initial_retry_delay=FIRST_RETRY_DELAY,
                 notifications_min_severity="OFF",
             )
         except (ConfigurationError, ValueError) as exc:
@@ -47,11 +120,17 @@ class Database:
         await self.driver.close()
 
     async def verify(self) -> None:
-        """Raise `DatabaseUnavailable` saying why Neo4j cannot be used."""
+        """Raise `DatabaseUnavailable` saying why Neo4j cannot be used; within `VERIFY_TIMEOUT` seconds."""
         try:
-            with self._errors():
-                await self.driver.verify_connectivity()
-                await self.driver.execute_query("RETURN 1", database_=self.settings.database)
+            async with asyncio.timeout(VERIFY_TIMEOUT):
+                with self._errors(VERIFY_TIMEOUT):
+                    async with self.driver.session(database=self.settings.database) as session:
+                        result = await session.run(neo4j.Query("RETURN 1", timeout=VERIFY_TIMEOUT))
+                        await result.consume()
+        except TimeoutError:
+            raise DatabaseUnavailable(
+                f"Neo4j at {self.settings.uri} did not answer within {VERIFY_TIMEOUT:g} s"
+            ) from None
         except (ConfigurationError, ValueError) as exc:
             raise DatabaseUnavailable(f"Neo4j URI {self.settings.uri!r} is not usable: {exc}") from None
 
@@ -62,15 +141,43 @@ class Database:
         return await self._run(query, params, RoutingControl.WRITE)
 
     async def _run(self, query: LiteralString, params: dict[str, Any], routing: RoutingControl) -> Records:
+        timeout = self.time_limit()
         StatementCounter.count += 1
-        with self._errors():
+        with self._errors(timeout):
             records, _, _ = await self.driver.execute_query(
-                query, params, routing_=routing, database_=self.settings.database
+                neo4j.Query(query, timeout=timeout),
+                params,
+                routing_=routing,
+                database_=self.settings.database,
             )
         return [native(dict(r)) for r in records]
 
+    async def transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run `work` as one write transaction: all its statements commit together or not at all."""
+        timeout = self.time_limit()
+
+        @neo4j.unit_of_work(timeout=timeout)
+        async def timed(tx: AsyncManagedTransaction) -> T:
+            return await work(tx)
+
+        with self._errors(timeout):
+            async with self.driver.session(database=self.settings.database) as session:
+                return await session.execute_write(timed)
+
+    def time_limit(self) -> float | None:
+        """Seconds the next statement (or transaction) may run: the query timeout, or less before a deadline;
+        `None` (no limit) inside `unbounded()` without a deadline."""
+        limit = None if _unbounded.get() else self.settings.query_timeout
+        end = _deadline.get()
+        if end is None:
+            return limit
+        left = end - time.monotonic()
+        if left < SHORTEST_STATEMENT:
+            raise QueryTimeout("the request ran past its time limit; narrow it or try again later")
+        return left if limit is None else min(limit, left)
+
     @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
+    def _errors(self, timeout: float | None) -> Iterator[None]:
         """Driver failures as errors that say what to do."""
         try:
             yield
@@ -79,28 +186,37 @@ class Database:
                 f"Neo4j at {self.settings.uri} refused user {self.settings.user!r}: wrong credentials "
                 f"({exc.message}). Check DATAMAP_NEO4J_USER and DATAMAP_NEO4J_PASSWORD."
             ) from None
+        except ConnectionAcquisitionTimeoutError:
+            raise DatabaseUnavailable(
+                f"no connection to Neo4j at {self.settings.uri} within {ACQUIRE_TIMEOUT:g} s: all {POOL_SIZE} "
+                "are in use, or the server does not answer"
+            ) from None
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise DatabaseUnavailable(
                 f"Neo4j is not reachable at {self.settings.uri}: {exc}. Is it running? "
                 "(`datamap neo4j start` for the local one)"
             ) from None
         except Neo4jError as exc:
+            if exc.code in _STOPPED:
+                limit = f" of {timeout:.3g} s" if timeout is not None else ""
+                raise QueryTimeout(
+                    f"the query took longer than its time limit{limit} and was stopped; "
+                    "narrow it (a date, a category, fewer hops) or try again later"
+                ) from None
             if exc.code == "Neo.ClientError.Database.DatabaseNotFound":
                 raise DatabaseUnavailable(
                     f"Neo4j at {self.settings.uri} has no database {self.settings.database!r} "
                     "(DATAMAP_NEO4J_DATABASE)"
                 ) from None
+            if exc.code == "Neo.TransientError.Database.DatabaseUnavailable":
+                raise DatabaseUnavailable(
+                    f"Neo4j at {self.settings.uri}: database {self.settings.database!r} is not available now"
+                ) from None
             raise
-
-    async def transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        """Run `work` as one write transaction: all its statements commit together or not at all."""
-        with self._errors():
-            async with self.driver.session(database=self.settings.database) as session:
-                return await session.execute_write(work)
 
 
 async def run(tx: AsyncManagedTransaction, query: LiteralString, **params: Any) -> Records:
-    """One statement inside a transaction, records as dicts."""
+    """One statement inside a transaction (the transaction's time limit covers it), records as dicts."""
     StatementCounter.count += 1
     result = await tx.run(query, params)
     return [native(dict(r)) async for r in result]
@@ -120,7 +236,8 @@ def native(value: Any) -> Any:
     return value
 
 
-_TEMPORAL = frozenset({neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time, neo4j.time.Duration})
+# (a neo4j.time.Duration stays as it is: months and days have no datetime.timedelta)
+_TEMPORAL = frozenset({neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time})
 
 
-__all__ = ["Database", "Neo4jError", "Records", "Transaction", "neo4j", "run"]
+__all__ = ["Database", "Neo4jError", "Records", "Transaction", "deadline", "neo4j", "run", "unbounded"]

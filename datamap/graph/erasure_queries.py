@@ -54,27 +54,72 @@ OPTIONAL MATCH (r:ErasureRequest {subjectId: $subjectId}) WHERE r.completedAt IS
 RETURN r.id AS id
 """
 
-CREATE_REQUEST: LiteralString = """
+# The suppression entries of `$hashes`, which the request `r` suppresses (a fragment: `r` is bound before it).
+SUPPRESS_HASHES: LiteralString = """
+CALL (r) {
+  UNWIND $hashes AS hash
+  MERGE (sup:Suppression {hash: hash}) ON CREATE SET sup.createdAt = $now
+  MERGE (r)-[:SUPPRESSES]->(sup)
+}
+"""
+
+# `$hashes` is empty and `$events` too while the request awaits approval: nothing is suppressed yet.
+CREATE_REQUEST: LiteralString = (
+    """
 CREATE (r:ErasureRequest) SET r = $request
 WITH r
-UNWIND $tasks AS task
-CREATE (t:ErasureTask)-[:PART_OF]->(r) SET t = task
-WITH DISTINCT r
-UNWIND $hashes AS hash
-MERGE (sup:Suppression {hash: hash}) ON CREATE SET sup.createdAt = $now
-MERGE (r)-[:SUPPRESSES]->(sup)
-WITH DISTINCT r
-MATCH (t:ErasureTask {id: $suppressionTask})
-CREATE (e:ErasureEvent)-[:OF]->(t) SET e = $suppressionEvent
+CALL (r) {
+  UNWIND $tasks AS task
+  CREATE (t:ErasureTask)-[:PART_OF]->(r) SET t = task
+}
+"""
+    + SUPPRESS_HASHES
+    + """
+CALL (r) {
+  UNWIND $events AS event
+  MATCH (t:ErasureTask {id: event.task})-[:PART_OF]->(r)
+  CREATE (e:ErasureEvent)-[:OF]->(t) SET e = event.properties
+}
 RETURN r.id AS id
 """
+)
+
+# A request opened with this idempotency key (its digest), with the keyed hashes it suppresses.
+REQUEST_BY_KEY: LiteralString = """
+MATCH (r:ErasureRequest {idempotencyKeyDigest: $keyDigest})
+RETURN r {.*} AS request, [(r)-[:SUPPRESSES]->(sup:Suppression) | sup.hash] AS suppressed
+ORDER BY r.createdAt
+LIMIT 1
+"""
+
+IDENTIFIER_HASHES: LiteralString = """
+MATCH (i:Identifier)-[:IDENTIFIES]->(:Subject {id: $subjectId})
+RETURN collect(i.hash) AS hashes
+"""
+
+# Approval: the request changed, its suppression entries written, its suppression task settled with its event.
+APPROVE_REQUEST: LiteralString = (
+    """
+MATCH (r:ErasureRequest {id: $id})
+SET r += $changes
+WITH r
+"""
+    + SUPPRESS_HASHES
+    + """
+WITH r
+MATCH (t:ErasureTask {id: $task})-[:PART_OF]->(r)
+SET t += $taskChanges
+CREATE (e:ErasureEvent)-[:OF]->(t) SET e = $event
+RETURN r.id AS id
+"""
+)
 
 LOCK_TASK: LiteralString = """
 MATCH (t:ErasureTask {id: $id})-[:PART_OF]->(r:ErasureRequest)
 SET r.version = r.version + 1, t.version = t.version + 1
 RETURN t {.*, history: [(e:ErasureEvent)-[:OF]->(t) | e {.*}]} AS task, r {.*} AS request,
        [(d:ErasureTask)-[:PART_OF]->(r) WHERE d.key IN t.dependsOn | d {.key, .status}] AS dependencies,
-       [(e:ErasureEvent)-[:OF]->(t) WHERE e.idempotencyKey = $idempotencyKey | e {.*}] AS prior
+       [(e:ErasureEvent)-[:OF]->(t) WHERE e.idempotencyKey IN [$idempotencyKey, $keyDigest] | e {.*}] AS prior
 """
 
 UPDATE_TASK: LiteralString = """
@@ -102,12 +147,24 @@ SET r += $changes
 RETURN r {.*} AS request
 """
 
-# On completion: the certificate's digest is kept, the suppression entries marked, and the subject layer
-# (subject, identifiers, records, disclosures, holds) removed; requests, tasks and events stay as the audit trail.
+# On completion: the request's free text cleared and its certificate's digest kept (`$changes`), the free text
+# of its tasks and their events cleared (`$tasks`, `$events`: each `{id, changes}`), the suppression entries
+# marked, and the subject layer (subject, identifiers, records, disclosures, holds) removed; requests, tasks and
+# events stay as the audit trail.
 COMPLETE_REQUEST: LiteralString = """
 MATCH (r:ErasureRequest {id: $id})
-SET r.completedAt = $now, r.certificateDigest = $digest
+SET r += $changes
 WITH r
+CALL (r) {
+  UNWIND $tasks AS change
+  MATCH (t:ErasureTask {id: change.id})-[:PART_OF]->(r)
+  SET t += change.changes
+}
+CALL (r) {
+  UNWIND $events AS change
+  MATCH (e:ErasureEvent {id: change.id})-[:OF]->(:ErasureTask)-[:PART_OF]->(r)
+  SET e += change.changes
+}
 CALL (r) {
   MATCH (r)-[:SUPPRESSES]->(sup:Suppression)
   SET sup.erasedAt = coalesce(sup.erasedAt, $now)
@@ -121,9 +178,13 @@ CALL (r) {
 RETURN r {.*} AS request
 """
 
+# `$recipient` (a vendor's scope): only requests with a task whose target is that recipient.
 LIST_REQUESTS: LiteralString = """
 MATCH (r:ErasureRequest)
-WHERE $openOnly = false OR r.completedAt IS NULL
+WHERE ($openOnly = false OR r.completedAt IS NULL)
+  AND ($recipient IS NULL OR EXISTS {
+    (t:ErasureTask)-[:PART_OF]->(r) WHERE t.targetKind = $recipientKind AND t.target = $recipient
+  })
 RETURN r {.*} AS request,
        [(t:ErasureTask)-[:PART_OF]->(r) | t {.*}] AS tasks
 ORDER BY r.receivedAt, r.id

@@ -24,6 +24,7 @@ from datamap.domain.erasure_workflow import (
     LegalHoldRecord,
     Outcome,
     TaskStatus,
+    key_digest,
 )
 from datamap.domain.lineage import NodeKind
 from datamap.graph import erasure_queries as q
@@ -52,11 +53,13 @@ def event_from_node(node: Node) -> ErasureEventRecord:
     return ErasureEventRecord(
         id=node["id"],
         type=EventType(node["type"]),
-        evidence=node["evidence"],
+        evidence=node.get("evidence", ""),  # cleared when the request completes
         evidence_digest=node["evidenceDigest"],
         at=node["at"],
         outcome=Outcome(outcome) if outcome else None,
         idempotency_key=node.get("idempotencyKey"),
+        principal=node.get("principal"),
+        role=node.get("role"),
     )
 
 
@@ -66,10 +69,12 @@ def event_properties(event: ErasureEventRecord) -> dict[str, Any]:
             "id": event.id,
             "type": event.type.value,
             "outcome": event.outcome.value if event.outcome else None,
-            "evidence": event.evidence,
+            "evidence": event.evidence or None,
             "evidenceDigest": event.evidence_digest,
             "idempotencyKey": event.idempotency_key,
             "at": event.at,
+            "principal": event.principal,
+            "role": event.role,
         }
     )
 
@@ -103,6 +108,8 @@ def task_from_node(node: Node) -> ErasureTaskRecord:
         verified_evidence_digest=node.get("verifiedEvidenceDigest"),
         rejected_at=node.get("rejectedAt"),
         rejection_evidence=node.get("rejectionEvidence"),
+        claimed_by=node.get("claimedBy"),
+        verified_by=node.get("verifiedBy"),
         history=tuple(event_from_node(e) for e in node.get("history", ())),
     )
 
@@ -137,6 +144,8 @@ def task_properties(task: ErasureTaskRecord) -> dict[str, Any]:
             "verifiedEvidenceDigest": task.verified_evidence_digest,
             "rejectedAt": task.rejected_at,
             "rejectionEvidence": task.rejection_evidence,
+            "claimedBy": task.claimed_by,
+            "verifiedBy": task.verified_by,
         }
     )
 
@@ -163,6 +172,13 @@ def request_from_node(node: Node) -> ErasureRequestRecord:
         extended_at=node.get("extendedAt"),
         completed_at=node.get("completedAt"),
         certificate_digest=node.get("certificateDigest"),
+        opened_by=node.get("openedBy"),
+        approval_required=bool(node.get("approvalRequired")),
+        approved_at=node.get("approvedAt"),
+        approved_by=node.get("approvedBy"),
+        approval_reason=node.get("approvalReason"),
+        pending_suppression=tuple(node.get("pendingSuppression", ())),
+        idempotency_key_digest=node.get("idempotencyKeyDigest"),
     )
 
 
@@ -174,7 +190,7 @@ def request_properties(request: ErasureRequestRecord) -> dict[str, Any]:
             "jurisdiction": request.jurisdiction.value,
             "channel": request.channel,
             "identityMethod": request.identity_method,
-            "identityReference": request.identity_reference,
+            "identityReference": request.identity_reference or None,  # cleared when the request completes
             "receivedAt": request.received_at,
             "receivedDate": request.received_date,
             "createdAt": request.created_at,
@@ -188,6 +204,13 @@ def request_properties(request: ErasureRequestRecord) -> dict[str, Any]:
             "extendedAt": request.extended_at,
             "completedAt": request.completed_at,
             "certificateDigest": request.certificate_digest,
+            "openedBy": request.opened_by,
+            "approvalRequired": True if request.approval_required else None,
+            "approvedAt": request.approved_at,
+            "approvedBy": request.approved_by,
+            "approvalReason": request.approval_reason,
+            "pendingSuppression": list(request.pending_suppression) or None,
+            "idempotencyKeyDigest": request.idempotency_key_digest,
         }
     )
 
@@ -238,12 +261,14 @@ async def create_request(
     tasks: Sequence[ErasureTaskRecord],
     *,
     hashes: list[str],
-    suppression_event: ErasureEventRecord,
+    suppression_event: ErasureEventRecord | None,
     now: dt.datetime,
 ) -> None:
     """Write the request with its tasks, the suppression entries of `hashes`, and the event of the suppression
-    task (the task keyed `SUPPRESSION_KEY`, which must be among `tasks`)."""
+    task (the task keyed `SUPPRESSION_KEY`, which must be among `tasks`); none of the last two while the request
+    awaits approval (`hashes` empty, no event)."""
     suppression = next(t for t in tasks if t.key == SUPPRESSION_KEY)
+    events = [] if suppression_event is None else [suppression_event]
     await run(
         tx,
         q.CREATE_REQUEST,
@@ -251,8 +276,47 @@ async def create_request(
         tasks=[task_properties(t) for t in tasks],
         hashes=hashes,
         now=now,
-        suppressionTask=suppression.id,
-        suppressionEvent=event_properties(suppression_event),
+        events=[{"task": suppression.id, "properties": event_properties(e)} for e in events],
+    )
+
+
+async def request_by_key(tx: Transaction, key_digest: str) -> tuple[ErasureRequestRecord, list[str]] | None:
+    """The request opened with an idempotency key (by its digest), with the keyed hashes it suppresses."""
+    rows = await run(tx, q.REQUEST_BY_KEY, keyDigest=key_digest)
+    if not rows:
+        return None
+    return request_from_node(rows[0]["request"]), list(rows[0]["suppressed"])
+
+
+async def identifier_hashes(tx: Transaction, subject_id: str) -> list[str]:
+    """The keyed hashes of every identifier the subject has now (none when the graph holds no such subject)."""
+    (row,) = await run(tx, q.IDENTIFIER_HASHES, subjectId=subject_id)
+    return list(row["hashes"])
+
+
+async def approve_request(
+    tx: Transaction,
+    before: ErasureRequestRecord,
+    after: ErasureRequestRecord,
+    suppression: tuple[ErasureTaskRecord, ErasureTaskRecord],
+    event: ErasureEventRecord,
+    *,
+    hashes: list[str],
+    now: dt.datetime,
+) -> None:
+    """Write the approved request, the suppression entries of `hashes`, and its suppression task (`before`,
+    `after`) settled with its event."""
+    task_before, task_after = suppression
+    await run(
+        tx,
+        q.APPROVE_REQUEST,
+        id=after.id,
+        changes=_changes(request_properties(before), request_properties(after)),
+        hashes=hashes,
+        now=now,
+        task=task_after.id,
+        taskChanges=_changes(task_properties(task_before), task_properties(task_after)),
+        event=event_properties(event),
     )
 
 
@@ -268,8 +332,9 @@ class LockedTask:
 
 
 async def lock_task(tx: Transaction, task_id: str, idempotency_key: str | None) -> LockedTask | None:
-    """None when there is no such task."""
-    rows = await run(tx, q.LOCK_TASK, id=task_id, idempotencyKey=idempotency_key)
+    """None when there is no such task. `prior` matches the key as given or as kept after completion."""
+    key_digest_ = None if idempotency_key is None else key_digest(idempotency_key)
+    rows = await run(tx, q.LOCK_TASK, id=task_id, idempotencyKey=idempotency_key, keyDigest=key_digest_)
     if not rows:
         return None
     (row,) = rows
@@ -318,24 +383,54 @@ async def update_request(
 
 
 async def complete_request(
-    tx: Transaction, request_id: str, now: dt.datetime, digest: str
+    tx: Transaction,
+    before: tuple[ErasureRequestRecord, Sequence[ErasureTaskRecord]],
+    after: tuple[ErasureRequestRecord, Sequence[ErasureTaskRecord]],
+    now: dt.datetime,
 ) -> ErasureRequestRecord:
-    """Mark the request complete with its certificate's digest, mark its suppression entries erased and remove
-    the subject layer; the request as it now stands."""
-    (row,) = await run(tx, q.COMPLETE_REQUEST, id=request_id, now=now, digest=digest)
+    """Write the request complete (`after`: its completion time, certificate digest and cleared free text, and
+    its tasks and their events cleared likewise), mark its suppression entries erased and remove the subject
+    layer; the request as it now stands."""
+    request_before, tasks_before = before
+    request_after, tasks_after = after
+    old_tasks = {t.id: t for t in tasks_before}
+    task_changes = []
+    event_changes = []
+    for task in tasks_after:
+        old = old_tasks[task.id]
+        changed = _changes(task_properties(old), task_properties(task))
+        if changed:
+            task_changes.append({"id": task.id, "changes": changed})
+        old_events = {e.id: e for e in old.history}
+        for event in task.history:
+            changed = _changes(event_properties(old_events[event.id]), event_properties(event))
+            if changed:
+                event_changes.append({"id": event.id, "changes": changed})
+    (row,) = await run(
+        tx,
+        q.COMPLETE_REQUEST,
+        id=request_after.id,
+        changes=_changes(request_properties(request_before), request_properties(request_after)),
+        tasks=task_changes,
+        events=event_changes,
+        now=now,
+    )
     return request_from_node(row["request"])
 
 
 async def list_requests(
-    db: Database, open_only: bool
+    db: Database, open_only: bool, recipient: str | None = None
 ) -> list[tuple[ErasureRequestRecord, list[ErasureTaskRecord]]]:
-    """Every request (or those not complete) with its tasks (without their events), by time of receipt."""
-    rows = await db.read(q.LIST_REQUESTS, openOnly=open_only)
+    """Every request (or those not complete) with its tasks (without their events), by time of receipt; with
+    `recipient`, only the requests that have a task whose target is that recipient."""
+    rows = await db.read(
+        q.LIST_REQUESTS, openOnly=open_only, recipient=recipient, recipientKind=NodeKind.RECIPIENT.value
+    )
     return [(request_from_node(r["request"]), [task_from_node(t) for t in r["tasks"]]) for r in rows]
 
 
 async def place_hold(
-    db: Database,
+    tx: Transaction,
     hashes: list[str],
     *,
     hold_id: str,
@@ -357,11 +452,11 @@ async def place_hold(
             "until": until,
         }
     )  # and `subjectId`, which the statement writes: the id of the subject the hold is placed on
-    (row,) = await db.write(q.PLACE_HOLD, hashes=hashes, hold=properties)
+    (row,) = await run(tx, q.PLACE_HOLD, hashes=hashes, hold=properties)
     return [hold_from_node({**properties, "subjectId": subject_id}) for subject_id in row["subjects"]]
 
 
-async def lift_hold(db: Database, hold_id: str, reason: str, now: dt.datetime) -> LegalHoldRecord | None:
+async def lift_hold(tx: Transaction, hold_id: str, reason: str, now: dt.datetime) -> LegalHoldRecord | None:
     """End a legal hold in force; None when there is none with that id."""
-    rows = await db.write(q.LIFT_HOLD, id=hold_id, now=now, reason=reason)
+    rows = await run(tx, q.LIFT_HOLD, id=hold_id, now=now, reason=reason)
     return hold_from_node(rows[0]["hold"]) if rows else None

@@ -63,7 +63,9 @@ FLOW_ENDS: tuple[tuple[str, str], ...] = (
 
 def _q(text: str) -> LiteralString:
     """Mark a statement built only from the constant tables above (never from input) as a query."""
-    return text  # no checker enforces LiteralString here (mypy reads it as str): the tables above are the guard
+    return (
+        text  # no checker enforces LiteralString here (mypy reads it as str): the tables above are the guard
+    )
 
 
 _UPSERT = {

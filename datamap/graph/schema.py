@@ -7,7 +7,7 @@ from pathlib import Path
 
 from datamap import resources
 from datamap.errors import ConfigError
-from datamap.graph.database import Database
+from datamap.graph.database import Database, unbounded
 
 SCHEMA_FILE = resources.constraints_file()  # the checkout's schema/constraints.cypher, or a wheel's copy
 
@@ -30,15 +30,16 @@ async def apply_schema(db: Database) -> int:
     """Create every constraint and index that is missing, drop those the file retires; return the schema version
     now recorded."""
     version, statements = read_statements()
-    for statement in statements:
-        # DDL from our own file, not user input: Neo4j cannot parameterise schema commands.
-        await db.write(statement)  # our own DDL file; schema commands take no parameters
-    await db.write(
-        "MERGE (v:SchemaVersion {key: 'datamap'}) "
-        "ON CREATE SET v.version = $version, v.appliedAt = datetime() "
-        "WITH v WHERE v.version < $version "
-        "SET v.version = $version, v.appliedAt = datetime()",
-        version=version,
-    )
-    await db.write("CALL db.awaitIndexes(300)")
+    with unbounded():  # creating an index on a large graph, and waiting for it, may outlast the query timeout
+        for statement in statements:
+            # DDL from our own file, not user input: Neo4j cannot parameterise schema commands.
+            await db.write(statement)  # our own DDL file; schema commands take no parameters
+        await db.write(
+            "MERGE (v:SchemaVersion {key: 'datamap'}) "
+            "ON CREATE SET v.version = $version, v.appliedAt = datetime() "
+            "WITH v WHERE v.version < $version "
+            "SET v.version = $version, v.appliedAt = datetime()",
+            version=version,
+        )
+        await db.write("CALL db.awaitIndexes(300)")
     return version

@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ JVM_FLAGS = [
 # What a fresh server needs on disk to start and take a first load: stores, a transaction log, its own logs.
 MIN_FREE_DISK = 256 * 1024 * 1024
 
+# The server and its admin tool create every file and folder of the home for its owner alone (0600, 0700).
+PRIVATE_UMASK = 0o077
+
 
 @dataclass(frozen=True)
 class ServerStatus:
@@ -48,7 +52,8 @@ class LocalNeo4j:
     """One Neo4j Community server with its own home folder, listening for Bolt on 127.0.0.1 only.
 
     The jars come from Maven Central (see `jars.py`); the database lives in `home/data`. Authentication is on,
-    with the user `neo4j` and the password given here, set before the first start.
+    with the user `neo4j` and the password given here, set before the first start. The home and everything in it
+    belong to the owner alone (folders 0700, files 0600): the database holds personal data.
     """
 
     def __init__(
@@ -57,7 +62,7 @@ class LocalNeo4j:
         *,
         cache: Path,
         port: int = 7687,
-        password: str = "datamap-local",
+        password: str,
         heap: str = "2g",
         pagecache: str = "2g",
         version: str = NEO4J_VERSION,
@@ -69,7 +74,9 @@ class LocalNeo4j:
         self.heap = heap
         self.pagecache = pagecache
         self.version = version
-        self._process: subprocess.Popen[bytes] | None = None  # the server this object started, reaped by stop()
+        self._process: subprocess.Popen[bytes] | None = (
+            None  # the server this object started, reaped by stop()
+        )
 
     @property
     def uri(self) -> str:
@@ -99,13 +106,14 @@ class LocalNeo4j:
             )
         java = require_program("java", "run Neo4j (JDK 17)")
         lib = ensure_jars(self.cache, self.version)
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private(self.home)  # also a home made before homes were private
         require_free_disk(self.home)
         self._write_config()
         if not (self.home / "data" / "dbms" / "auth.ini").exists():
             self._set_initial_password(java, lib)
-        self.console_log.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.console_log, "ab") as log:
+        self.console_log.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(_private_file(self.console_log, os.O_APPEND), "ab") as log:
             proc = subprocess.Popen(
                 [
                     java,
@@ -123,9 +131,10 @@ class LocalNeo4j:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                umask=PRIVATE_UMASK,
             )
         self._process = proc
-        self.pid_file.write_text(str(proc.pid))
+        _write_private(self.pid_file, str(proc.pid))
         self._wait_for_bolt(timeout, proc)
         return self.status()
 
@@ -137,7 +146,9 @@ class LocalNeo4j:
             return False
         child = self._process if self._process is not None and self._process.pid == pid else None
 
-        def running() -> bool:  # a server this object started is its child: reap it, or it lingers as a zombie
+        def running() -> (
+            bool
+        ):  # a server this object started is its child: reap it, or it lingers as a zombie
             return child.poll() is None if child is not None else _alive(pid)
 
         os.kill(pid, signal.SIGTERM)
@@ -170,8 +181,9 @@ class LocalNeo4j:
 
     def _write_config(self) -> None:
         conf = self.home / "conf"
-        conf.mkdir(parents=True, exist_ok=True)
-        (conf / "neo4j.conf").write_text(
+        conf.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write_private(
+            conf / "neo4j.conf",
             "\n".join(
                 [
                     "server.default_listen_address=127.0.0.1",
@@ -190,27 +202,39 @@ class LocalNeo4j:
                     "db.tx_log.preallocate=false",
                     "db.tx_log.rotation.retention_policy=2 files",
                     "server.directories.logs=logs",
+                    # Bolt waits a quiet period of 5 s (twice) on shutdown for late client messages; a local server
+                    # stopped by its only client has none, and `datamap serve` stops it on every exit
+                    "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
                     "",
                 ]
-            )
+            ),
         )
 
     def _set_initial_password(self, java: str, lib: Path) -> None:
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
-        proc = subprocess.run(
-            [
-                java,
-                "-cp",
-                f"{lib}/*",
-                "org.neo4j.cli.AdminTool",
-                "dbms",
-                "set-initial-password",
-                self.password,
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        # The password goes in an argument file (picocli's @file, 0600), not on the command line, where every
+        # local user could read it in the process list.
+        arguments = self.home / "set-initial-password.args"
+        arguments.unlink(missing_ok=True)
+        _write_private(arguments, _picocli_quoted(self.password) + "\n")
+        try:
+            proc = subprocess.run(
+                [
+                    java,
+                    "-cp",
+                    f"{lib}/*",
+                    "org.neo4j.cli.AdminTool",
+                    "dbms",
+                    "set-initial-password",
+                    f"@{arguments}",
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                umask=PRIVATE_UMASK,
+            )
+        finally:
+            arguments.unlink(missing_ok=True)
         if proc.returncode != 0:
             raise DatabaseUnavailable(
                 f"could not set the initial Neo4j password:\n{proc.stdout}{proc.stderr}"
@@ -233,7 +257,8 @@ class LocalNeo4j:
                 except AuthError as exc:
                     raise DatabaseUnavailable(
                         f"the local Neo4j in {self.home} refused the password: {exc.message}. It was created with "
-                        "another password; set DATAMAP_NEO4J_PASSWORD to it, or delete that folder."
+                        "another password; set DATAMAP_NEO4J_PASSWORD to it (or write it into the neo4j-password "
+                        "file of the state folder), or delete that folder."
                     ) from exc
                 except (ServiceUnavailable, SessionExpired, TransientError, OSError):
                     if time.monotonic() > deadline:
@@ -259,6 +284,37 @@ def require_free_disk(path: Path, needed: int = MIN_FREE_DISK) -> None:
             f"{needed // 2**20} MiB there to start. Free some space, or give Neo4j a home on another disk "
             "(DATAMAP_HOME for the local server)."
         )
+
+
+def make_private(root: Path) -> None:
+    """Take every permission of group and others off `root` and everything under it (symbolic links aside)."""
+    for folder, folders, files in os.walk(root):
+        for name in (*folders, *files):
+            _owner_only(os.path.join(folder, name))
+    _owner_only(str(root))
+
+
+def _owner_only(path: str) -> None:
+    mode = os.lstat(path).st_mode
+    if not stat.S_ISLNK(mode) and mode & 0o077:
+        os.chmod(path, stat.S_IMODE(mode) & ~0o077)
+
+
+def _private_file(path: Path, flags: int) -> int:
+    """Open (creating if needed) a file for writing that only its owner can read, whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | flags, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
+def _write_private(path: Path, text: str) -> None:
+    with open(_private_file(path, os.O_TRUNC), "w") as file:
+        file.write(text)
+
+
+def _picocli_quoted(argument: str) -> str:
+    """One argument as a line of a picocli @file: double-quoted, with backslashes and double quotes escaped."""
+    return '"' + argument.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _alive(pid: int) -> bool:

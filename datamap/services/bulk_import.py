@@ -24,7 +24,7 @@ from pydantic import ValidationError as PydanticError
 from datamap.domain.identifiers import parse_identifiers
 from datamap.domain.subject_events import Collection, Disclosure, to_row
 from datamap.errors import ValidationError
-from datamap.graph.database import Database, Transaction
+from datamap.graph.database import Database, Transaction, unbounded
 from datamap.services.recording import Event, Written, check_keys, write_events
 
 BATCH_SIZE = 2000
@@ -147,7 +147,8 @@ async def import_batches(
         async def work(tx: Transaction, rows: list[dict[str, Any]] = batch) -> Written:
             return await write_events(tx, rows)
 
-        result = await db.transaction(work)
+        with unbounded():  # an operator's import, not a request: no per-query time limit
+            result = await db.transaction(work)
         written += len(result.records)
         suppressed += result.suppressed_lines
         if progress is not None:

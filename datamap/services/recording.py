@@ -7,10 +7,12 @@ it) is never re-created: a single record is refused, a batch skips it and says h
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from datamap.domain.access import Principal
 from datamap.domain.subject_events import (
     Collection,
     Disclosure,
@@ -23,6 +25,7 @@ from datamap.domain.subject_events import (
 from datamap.errors import NotFound, ValidationError
 from datamap.graph import subject_writer
 from datamap.graph.database import Database, Transaction
+from datamap.services import audit
 
 Event = Collection | Disclosure
 
@@ -119,8 +122,16 @@ def per_subject(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-async def record(db: Database, events: Sequence[Event], secret: bytes) -> list[tuple[str, str]]:
-    """Validate and write `events` in one transaction; (record id, subject id) of each, in order."""
+async def record(
+    db: Database,
+    events: Sequence[Event],
+    secret: bytes,
+    *,
+    by: tuple[Principal, str, dt.datetime] | None = None,
+) -> list[tuple[str, str]]:
+    """Validate and write `events` in one transaction; (record id, subject id) of each, in order.
+
+    `by` (principal, operation, now): the audit event of each subject written, in the same transaction."""
     rows = rows_for(events, secret)
 
     async def work(tx: Transaction) -> Written:
@@ -131,6 +142,11 @@ async def record(db: Database, events: Sequence[Event], secret: bytes) -> list[t
                 "subject: an erasure request covers this subject (it is on the suppression list); "
                 "nothing was recorded"
             )
+        if by is not None:
+            principal, operation, now = by
+            subjects = sorted({subject for _, subject in written.records})
+            entries = [audit.entry(principal, operation, now, subject_id=s) for s in subjects]
+            await audit.record(tx, entries, now)
         return written
 
     return (await db.transaction(work)).records

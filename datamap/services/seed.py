@@ -12,7 +12,7 @@ from datamap.domain.identifiers import parse_identifiers
 from datamap.domain.seed_model import SeedMap, parse_seed
 from datamap.domain.subject_events import Collection, Disclosure
 from datamap.errors import ValidationError
-from datamap.graph.database import Database, Transaction
+from datamap.graph.database import Database, Transaction, unbounded
 from datamap.graph.map_writer import write_map
 from datamap.services.recording import Event, rows_for, write_events
 
@@ -74,5 +74,6 @@ async def load_seed_map(db: Database, seed: SeedMap, secret: bytes) -> SeedMap:
         await write_map(tx, seed)
         await write_events(tx, rows)
 
-    await db.transaction(work)
+    with unbounded():  # a load is an operator's command, not a request: no per-query time limit
+        await db.transaction(work)
     return seed

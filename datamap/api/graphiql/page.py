@@ -50,6 +50,7 @@ def render_graphiql_page(
     static_prefix: str,
     default_query: str,
     example_queries: list[tuple[str, str]],
+    headers: dict[str, str] | None = None,
 ) -> str:
     """The GraphiQL HTML page.
 
@@ -57,6 +58,7 @@ def render_graphiql_page(
     ``static_prefix``: URL path where ``STATIC_DIR`` is served (e.g. ``"/graphiql-static"``).
     ``default_query``: query of the first tab, and of every tab the user adds.
     ``example_queries``: ``(name, query)`` pairs, each preloaded as a further tab.
+    ``headers``: request headers the IDE starts with (the local admin token, for a developer on loopback).
 
     Tabs are kept in the browser's localStorage under a namespace derived from these
     defaults, so a user's edits survive a reload while changed defaults show up fresh.
@@ -69,6 +71,7 @@ def render_graphiql_page(
         "defaultQuery": default_query,
         "defaultTabs": tabs,
         "storageNamespace": f"datamap-graphiql-{digest}",
+        "defaultHeaders": json.dumps(headers, indent=2) if headers else "",
     }
 
     def url(asset: str) -> str:
@@ -121,6 +124,7 @@ html, body, #graphiql {{ height: 100%; width: 100%; margin: 0; overflow: hidden;
     fetcher: fetcher,
     defaultQuery: config.defaultQuery,
     defaultTabs: config.defaultTabs,
+    defaultHeaders: config.defaultHeaders,
     storage: GraphiQL.createLocalStorage({{namespace: config.storageNamespace}})
   }}));
 }})();

@@ -139,8 +139,14 @@ class ErasureEvent:
     type: str
     outcome: OutcomeEnum | None  # type: ignore[valid-type]
     evidence_digest: str
-    idempotency_key: str | None
+    idempotency_key: str | None = strawberry.field(
+        description="As given; its digest (sha256:...) once the request is complete"
+    )
     at: dt.datetime
+    principal: str | None = strawberry.field(
+        description="Who did it (null on events recorded before this was kept)"
+    )
+    role: str | None = strawberry.field(description="The role it acted in")
 
 
 @strawberry.type
@@ -153,6 +159,8 @@ class ErasureTask(PlannedErasureTask):
     claimed_evidence: str | None = strawberry.field(description="What the system or vendor says")
     verified_at: dt.datetime | None
     verified_evidence: str | None = strawberry.field(description="What proves it")
+    claimed_by: str | None = strawberry.field(description="Who recorded the outcome")
+    verified_by: str | None = strawberry.field(description="Who verified it (never who recorded it)")
     history: list[ErasureEvent]
 
     @classmethod
@@ -167,6 +175,8 @@ class ErasureTask(PlannedErasureTask):
             claimed_evidence=t.claimed_evidence,
             verified_at=t.verified_at,
             verified_evidence=t.verified_evidence,
+            claimed_by=t.claimed_by,
+            verified_by=t.verified_by,
             history=[
                 ErasureEvent(
                     type=e.type.value,
@@ -174,6 +184,8 @@ class ErasureTask(PlannedErasureTask):
                     evidence_digest=e.evidence_digest,
                     idempotency_key=e.idempotency_key,
                     at=e.at,
+                    principal=e.principal,
+                    role=e.role,
                 )
                 for e in sorted(t.history, key=lambda e: e.at)
             ],
@@ -198,6 +210,11 @@ class ErasureRequest:
     completed_at: dt.datetime | None
     warnings: list[str]
     art19_recipients: list[str]
+    opened_by: str | None = strawberry.field(description="Who opened the request")
+    approved_by: str | None = strawberry.field(
+        description="Who approved it (a request whose identity is not verified waits for a second principal)"
+    )
+    approved_at: dt.datetime | None
     tasks: list[ErasureTask]
 
     @classmethod
@@ -220,6 +237,9 @@ class ErasureRequest:
             completed_at=r.completed_at,
             warnings=list(r.warnings),
             art19_recipients=list(r.art19_recipients),
+            opened_by=r.opened_by,
+            approved_by=r.approved_by,
+            approved_at=r.approved_at,
             tasks=[ErasureTask.of_record(t) for t in v.tasks],
         )
 
@@ -274,3 +294,6 @@ class ErasureRequestInput:
     channel: RequestChannel
     identity_verification: IdentityVerificationInput
     from_email: str | None = strawberry.field(default=None, description="Required when the channel is EMAIL")
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Recommended: the same key again gives the first request, not a second one"
+    )

@@ -1,6 +1,7 @@
-"""Erasure use cases: plan, request, record and verify outcomes, extend, certify, hold.
+"""Erasure use cases: plan, request, approve, record and verify outcomes, extend, certify, hold.
 
-Every mutation is one write transaction: it commits whole or not at all.
+Every mutation is one write transaction, with its audit event: it commits whole or not at all. Each takes the
+principal it acts for.
 """
 
 from datamap.services.erasure.plans import (
@@ -11,6 +12,7 @@ from datamap.services.erasure.plans import (
 )
 from datamap.services.erasure.requests import (
     Certificate,
+    approve_request,
     completion_certificate,
     extend_deadline,
     get_request,
@@ -25,6 +27,7 @@ __all__ = [
     "Certificate",
     "ErasureRequestInput",
     "RequestView",
+    "approve_request",
     "completion_certificate",
     "extend_deadline",
     "get_request",

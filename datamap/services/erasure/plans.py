@@ -1,4 +1,4 @@
-"""The erasure plan of a subject, from one statement; legal holds; the suppression list."""
+"""The erasure plan of a subject, from one statement; legal holds (each with its audit event)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
+from datamap.domain.access import Principal
 from datamap.domain.erasure_plan import (
     ErasurePlan,
     exception_from_hold,
@@ -17,6 +18,7 @@ from datamap.domain.lineage import subject_lineage
 from datamap.errors import NotFound, ValidationError
 from datamap.graph import erasure_store as store
 from datamap.graph.database import Database, Transaction
+from datamap.services.erasure.trail import Trail, refusals
 from datamap.services.lineage import MAX_HOPS, as_of_params
 from datamap.services.subjects import SubjectLookup
 
@@ -54,34 +56,53 @@ async def place_legal_hold(
     reason: str,
     until: dt.date | None,
     systems: Sequence[str] = (),
+    principal: Principal,
     now: dt.datetime,
 ) -> LegalHoldRecord:
     """Keep some categories of a subject restricted, not erased (Art. 17(3)(e)), until a date or lifted."""
-    if not reason.strip():
-        raise ValidationError("reason: a legal hold needs its reason (the claim or proceeding)")
-    if not categories:
-        raise ValidationError("categories: name the data categories the hold covers")
-    placed = await store.place_hold(
-        db,
-        subject.hashes,
-        hold_id=uuid.uuid4().hex,
-        categories=categories,
-        systems=systems,
-        reason=reason,
-        until=until,
-        placed_at=now,
-    )
-    hold = subject.one(placed)
-    if hold is None:
-        raise NotFound(f"{subject.where}: the graph holds no such subject")
-    return hold
+    trail = Trail(principal, "placeLegalHold", now)
+
+    async def work(tx: Transaction) -> LegalHoldRecord:
+        placed = await store.place_hold(
+            tx,
+            subject.hashes,
+            hold_id=uuid.uuid4().hex,
+            categories=categories,
+            systems=systems,
+            reason=reason,
+            until=until,
+            placed_at=now,
+        )
+        hold = subject.one(placed)
+        if hold is None:
+            raise NotFound(f"{subject.where}: the graph holds no such subject")
+        trail.about(subject_id=hold.subject_id)
+        await trail.write(tx)
+        return hold
+
+    async with refusals(db, trail):
+        if not reason.strip():
+            raise ValidationError("reason: a legal hold needs its reason (the claim or proceeding)")
+        if not categories:
+            raise ValidationError("categories: name the data categories the hold covers")
+        return await db.transaction(work)
 
 
-async def lift_legal_hold(db: Database, hold_id: str, reason: str, *, now: dt.datetime) -> LegalHoldRecord:
+async def lift_legal_hold(
+    db: Database, hold_id: str, reason: str, *, principal: Principal, now: dt.datetime
+) -> LegalHoldRecord:
     """End a legal hold; later plans erase what it kept."""
-    if not reason.strip():
-        raise ValidationError("reason: say why the hold ends")
-    hold = await store.lift_hold(db, hold_id, reason, now)
-    if hold is None:
-        raise NotFound(f"hold: no legal hold {hold_id!r} in force")
-    return hold
+    trail = Trail(principal, "liftLegalHold", now)
+
+    async def work(tx: Transaction) -> LegalHoldRecord:
+        hold = await store.lift_hold(tx, hold_id, reason, now)
+        if hold is None:
+            raise NotFound(f"hold: no legal hold {hold_id!r} in force")
+        trail.about(subject_id=hold.subject_id)
+        await trail.write(tx)
+        return hold
+
+    async with refusals(db, trail):
+        if not reason.strip():
+            raise ValidationError("reason: say why the hold ends")
+        return await db.transaction(work)

@@ -1,17 +1,20 @@
-"""Erasure requests as the service hands them out: the request, its tasks, what follows."""
+"""Erasure requests as the service hands them out: the request, its tasks, what follows; and completion."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from datamap.domain.access import Principal
 from datamap.domain.deadlines import Jurisdiction, is_overdue
 from datamap.domain.erasure_workflow import (
     ErasureRequestRecord,
     ErasureTaskRecord,
     RequestStatus,
     certificate,
-    request_status,
+    in_scope,
+    scrubbed,
+    status_of,
 )
 from datamap.errors import NotFound
 from datamap.graph import erasure_store as store
@@ -28,6 +31,7 @@ class ErasureRequestInput:
     identity_method: str
     identity_reference: str = ""
     from_email: str | None = None
+    idempotency_key: str | None = None  # the same key twice gives the first request
 
 
 @dataclass
@@ -42,7 +46,7 @@ class RequestView:
 
 
 def view(request: ErasureRequestRecord, tasks: list[ErasureTaskRecord], today: dt.date) -> RequestView:
-    status = request_status([t.state for t in tasks])
+    status = status_of(request, tasks)
     deadline = request.effective_deadline
     return RequestView(
         request,
@@ -53,14 +57,41 @@ def view(request: ErasureRequestRecord, tasks: list[ErasureTaskRecord], today: d
     )
 
 
+def seen_by(found: RequestView, principal: Principal) -> RequestView | None:
+    """The request as the principal may see it: a principal scoped to one recipient (a vendor) sees only that
+    recipient's tasks, and nothing of the request that names others or holds free text; None when the request
+    has no task of that recipient. The status is the whole request's."""
+    recipient = principal.recipient
+    if recipient is None:
+        return found
+    tasks = [t for t in found.tasks if in_scope(t, recipient)]
+    if not tasks:
+        return None
+    request = replace(
+        found.request,
+        warnings=(),
+        art19_recipients=tuple(r for r in found.request.art19_recipients if r == recipient),
+        identity_reference="",
+        extension_reason=None,
+        approval_reason=None,
+        pending_suppression=(),
+    )
+    return replace(found, request=request, tasks=tasks)
+
+
 async def complete_if_done(tx: Transaction, request_id: str, now: dt.datetime) -> RequestView:
-    """When every task is settled and verified: keep the certificate's digest and clear the subject layer.
-    Returns the request as it now stands."""
+    """When every task is settled and verified: clear the free text that may hold the person's data, keep the
+    certificate's digest (of the record so cleared) and clear the subject layer. Returns the request as it now
+    stands."""
     found = await store.request_with_tasks(tx, request_id)
     if found is None:
         raise NotFound(f"request: no erasure request {request_id!r}")
     request, tasks = found
-    if request_status([t.state for t in tasks]) is RequestStatus.COMPLETE:
-        _, certificate_digest = certificate(replace(request, completed_at=now), tasks)
-        request = await store.complete_request(tx, request_id, now, certificate_digest)
+    if status_of(request, tasks) is RequestStatus.COMPLETE:
+        clean_request, clean_tasks = scrubbed(request, tasks)
+        clean_request = replace(clean_request, completed_at=now)
+        _, certificate_digest = certificate(clean_request, clean_tasks)
+        clean_request = replace(clean_request, certificate_digest=certificate_digest)
+        request = await store.complete_request(tx, (request, tasks), (clean_request, clean_tasks), now)
+        tasks = clean_tasks
     return view(request, tasks, now.date())

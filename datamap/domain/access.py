@@ -1,0 +1,96 @@
+"""Who may do what: roles, the principal a request acts for, and the one table of rules for root fields.
+
+Least privilege first: a `viewer` browses the map; an `engineer` also follows one person's data; `compliance`
+also answers and decides people's requests; an `erasure_operator` only records what a system or vendor did
+with an erasure task; an `auditor` reads the audit log; an `admin` may do everything. Every root field of the
+API has a rule here; a field without one is refused (and fails a test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    ENGINEER = "engineer"
+    COMPLIANCE = "compliance"
+    ERASURE_OPERATOR = "erasure_operator"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts for: a token's name (or an OpenID Connect subject), its role, a recipient scope."""
+
+    id: str
+    role: Role
+    recipient: str | None = None  # a vendor's token: only that recipient's erasure tasks
+    kind: str = "token"  # token, oidc or local
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+_MAP = {
+    "dataCategories",
+    "purposes",
+    "sources",
+    "systems",
+    "recipients",
+    "subjectCategories",
+    "organisations",
+    "retentionRules",
+    "transfers",
+    "categoryLineage",
+    "ropa",
+    "transferRegister",
+}
+_PERSON = {"subjectLineage", "subject", "erasurePlan", "recordCollection", "recordDisclosure"}
+_REQUESTS = {
+    "shineTheLightReport",
+    "shineTheLightStandardReport",
+    "accessReport",
+    "ccpaRightToKnow",
+    "erasureRequests",
+    "erasureRequest",
+    "erasureCertificate",
+    "requestErasure",
+    "approveErasureRequest",
+    "verifyErasureTask",
+    "extendDeadline",
+    "placeLegalHold",
+    "liftLegalHold",
+}
+_OUTCOMES = {"erasureRequests", "erasureRequest", "recordErasureOutcome"}
+_AUDIT = {"auditLog"}
+_ADMIN: set[str] = set()  # token administration is the command line's (`datamap token`)
+
+FIELDS_OF_ROLE: dict[Role, frozenset[str]] = {
+    Role.VIEWER: frozenset(_MAP),
+    Role.ENGINEER: frozenset(_MAP | _PERSON),
+    Role.COMPLIANCE: frozenset(_MAP | _PERSON | _REQUESTS),
+    Role.ERASURE_OPERATOR: frozenset(_OUTCOMES),
+    Role.AUDITOR: frozenset(_MAP | _AUDIT),
+    Role.ADMIN: frozenset(_MAP | _PERSON | _REQUESTS | _OUTCOMES | _AUDIT | _ADMIN),
+}
+
+# The rules by root field: which roles may use it (the table the permission check and its tests read).
+RULES: dict[str, frozenset[Role]] = {
+    field: frozenset(role for role, fields in FIELDS_OF_ROLE.items() if field in fields)
+    for field in set().union(*FIELDS_OF_ROLE.values())
+}
+
+
+def may_use(principal: Principal, field: str) -> bool:
+    """Whether the principal's role may use a root field; a field without a rule is refused."""
+    return principal.role in RULES.get(field, frozenset())
+
+
+def unruled(fields: Iterable[str]) -> list[str]:
+    """The root fields that have no rule (each must get one)."""
+    return sorted(f for f in fields if f not in RULES)

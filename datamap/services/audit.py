@@ -1,0 +1,88 @@
+"""The audit trail's use cases: record who did what about whom, read it back, verify the chain.
+
+A write records its event in its own transaction (`record` inside the caller's `db.transaction`); a lookup of a
+person records its event before any of that person's data leaves the service (`record_read`, awaited before
+the answer is returned). Events name a subject only by its id, never by an identifier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from datamap.domain.access import Principal
+from datamap.domain.audit import AuditEntry, AuditEvent, verify
+from datamap.errors import ValidationError
+from datamap.graph import audit_log
+from datamap.graph.database import Database, Transaction
+
+MAX_EVENTS = 1000
+
+
+def entry(
+    principal: Principal,
+    operation: str,
+    now: dt.datetime,
+    *,
+    outcome: str = "ok",
+    subject_id: str | None = None,
+    request_id: str | None = None,
+) -> AuditEntry:
+    return AuditEntry(
+        at=now,
+        principal=principal.label,
+        role=principal.role.value,
+        operation=operation,
+        outcome=outcome,
+        subject_id=subject_id,
+        request_id=request_id,
+    )
+
+
+async def record(tx: Transaction, entries: list[AuditEntry], now: dt.datetime) -> list[AuditEvent]:
+    """Append to the chain inside the caller's write transaction: the event commits with the change."""
+    return await audit_log.append(tx, entries, now)
+
+
+async def record_read(db: Database, entries: list[AuditEntry], now: dt.datetime) -> None:
+    """Append the events of a read in a transaction of their own, committed before the caller answers."""
+
+    async def work(tx: Transaction) -> None:
+        await audit_log.append(tx, entries, now)
+
+    await db.transaction(work)
+
+
+async def events(
+    db: Database,
+    *,
+    subject_id: str | None = None,
+    principal: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    limit: int = MAX_EVENTS,
+) -> list[AuditEvent]:
+    if not 1 <= limit <= MAX_EVENTS:
+        raise ValidationError(f"limit: {limit} is out of range; give 1 to {MAX_EVENTS}")
+    if start is not None and end is not None and end <= start:
+        raise ValidationError("to: must be after from")
+    return await audit_log.read_events(
+        db, subject_id=subject_id, principal=principal, start=start, end=end, limit=limit
+    )
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    events: int
+    problems: list[str]
+
+    @property
+    def whole(self) -> bool:
+        return not self.problems
+
+
+async def check_chain(db: Database) -> ChainCheck:
+    """Every event from the first, checked against its predecessor and the chain's head."""
+    seq, digest = await audit_log.read_head(db)
+    found = await audit_log.read_all(db)
+    return ChainCheck(len(found), verify(found, seq, digest))

@@ -1,0 +1,104 @@
+"""The audit trail: every lookup of a person and every recording leaves an event, chained so edits show."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import pytest
+
+from datamap.domain.access import Role
+from datamap.domain.audit import AuditEntry, AuditEvent, chain, verify
+from datamap.graph.database import Database
+from tests.conftest import SECRET, GraphQLClient, app_of, client_as, datamap_command, token_for
+
+ANNA = "anna.jansen@example.com"
+AT = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
+
+
+def _entries(n: int) -> list[AuditEntry]:
+    return [
+        AuditEntry(AT + dt.timedelta(seconds=i), "token:jane", "engineer", "subject", "found", f"s{i}")
+        for i in range(n)
+    ]
+
+
+def test_a_whole_chain_verifies_and_every_kind_of_tampering_shows() -> None:
+    events = chain(_entries(4), 0, "0" * 64)
+    assert verify(events, 4, events[-1].digest) == []
+    altered = [
+        *events[:2],
+        AuditEvent(
+            3, AuditEntry(AT, "token:eve", "admin", "subject", "found"), events[2].previous, events[2].digest
+        ),
+        events[3],
+    ]
+    assert verify(altered, 4, events[-1].digest) == ["event 3: its content was changed after it was written"]
+    assert "events 2 to 2 are missing" in verify([events[0], *events[2:]], 4, events[-1].digest)[0]
+    assert verify(events[:3], 4, events[-1].digest) == ["the chain's head records 4 events, 3 are there"]
+    continued = chain(_entries(2), 4, events[-1].digest)
+    assert verify([*events, *continued], 6, continued[-1].digest) == []
+
+
+async def _events(db: Database) -> list[dict[str, Any]]:
+    return [r["e"] for r in await db.read("MATCH (e:AuditEvent) RETURN e {.*} AS e ORDER BY e.seq")]
+
+
+@pytest.mark.neo4j
+async def test_a_lookup_of_a_person_is_recorded_with_who_and_whom_never_the_identifier(
+    seeded: Database, clock: Any
+) -> None:
+    async with client_as(app_of(seeded, clock), await token_for(seeded, Role.ENGINEER, name="jane")) as jane:
+        found = await jane.query(f'{{ subjectLineage(subject: {{email: "{ANNA}"}}) {{ subjectId }} }}')
+        await jane.query('{ subject(subject: {email: "nobody@example.com"}) { id } }')
+        await jane.query("{ systems { key } }")  # the map names nobody: no event
+    (lineage, unknown) = await _events(seeded)
+    assert lineage["principal"] == "token:jane" and lineage["role"] == "engineer"
+    assert lineage["operation"] == "subjectLineage" and lineage["outcome"] == "found"
+    assert lineage["subjectId"] == found["subjectLineage"]["subjectId"]
+    assert unknown["operation"] == "subject" and unknown["outcome"] == "not found"
+    assert unknown.get("subjectId") is None  # no such subject: the event names none
+    for event in (lineage, unknown):
+        assert not any(isinstance(v, str) and "@" in v for v in event.values()), event
+
+
+@pytest.mark.neo4j
+async def test_a_recording_commits_its_event_with_it_and_an_auditor_reads_them(
+    seeded: Database, clock: Any, api: GraphQLClient
+) -> None:
+    written = await api.query(f"""mutation {{ recordCollection(input: {{subject: {{email: "{ANNA}"}},
+        categories: ["user.name"], source: "forms_questionnaires_surveys", system: "sharpspring_platform",
+        at: "2026-01-01T10:00:00Z"}}) {{ subjectId }} }}""")
+    subject_id = written["recordCollection"]["subjectId"]
+    async with client_as(app_of(seeded, clock), await token_for(seeded, Role.AUDITOR)) as auditor:
+        log = await auditor.query(
+            "query($s: String) { auditLog(subjectId: $s) { seq operation principal subjectId digest previous } }",
+            s=subject_id,
+        )
+    (event,) = log["auditLog"]
+    assert event["operation"] == "recordCollection" and event["principal"] == "token:test-admin"
+    assert event["previous"] == "0" * 64 and len(event["digest"]) == 64
+
+
+@pytest.mark.neo4j
+async def test_audit_verify_finds_an_edited_or_deleted_event(
+    api: GraphQLClient, seeded: Database, neo4j_settings: Any
+) -> None:
+    for email in (ANNA, "jordan.reyes@example.com", ANNA):
+        await api.query(f'{{ subject(subject: {{email: "{email}"}}) {{ id }} }}')
+    env = {
+        "DATAMAP_NEO4J_URI": neo4j_settings.uri,
+        "DATAMAP_NEO4J_USER": neo4j_settings.user,
+        "DATAMAP_NEO4J_PASSWORD": neo4j_settings.password,
+        "DATAMAP_HASH_SECRET": SECRET.decode(),
+    }
+    env = {**os.environ, **env}
+    whole = datamap_command("audit", "verify", env=env)
+    assert whole.returncode == 0 and "3 events" in whole.stdout, whole.stderr
+    await seeded.write("MATCH (e:AuditEvent {seq: 2}) SET e.principal = 'token:someone-else'")
+    edited = datamap_command("audit", "verify", env=env)
+    assert edited.returncode == 1 and "event 2: its content was changed" in edited.stdout
+    await seeded.write("MATCH (e:AuditEvent {seq: 3}) DELETE e")
+    deleted = datamap_command("audit", "verify", env=env)
+    assert "records 3 events, 2 are there" in deleted.stdout
