@@ -85,7 +85,7 @@ def local_password() -> str:
     path = state_dir() / "neo4j-password"
     if not path.exists():
         legacy = (local_home() / "data").exists()
-        _create_once(path, LEGACY_LOCAL_PASSWORD if legacy else secrets.token_urlsafe(24))
+        create_once(path, LEGACY_LOCAL_PASSWORD if legacy else secrets.token_urlsafe(24))
     return path.read_text().strip()
 
 
@@ -102,11 +102,11 @@ def hash_secret() -> bytes:
         return configured.encode()
     path = state_dir() / "hash-secret"
     if not path.exists():
-        _create_once(path, secrets.token_hex(32))
+        create_once(path, secrets.token_hex(32))
     return path.read_text().strip().encode()
 
 
-def _create_once(path: Path, value: str) -> None:
+def create_once(path: Path, value: str) -> None:
     """Write `value` to `path` (0600) unless another process got there first: the first writer wins."""
     _make_state_dir(path.parent)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, Literal
@@ -29,7 +28,7 @@ from datamap.api.schema import schema
 from datamap.config import ApiSettings
 from datamap.domain.access import may_use
 from datamap.errors import DatabaseUnavailable, NotFound
-from datamap.services.authentication import Authenticator
+from datamap.services.authentication import Authenticator, is_loopback_host
 from datamap.services.context import AppState
 from datamap.services.reports.map_reports import record_of_processing
 
@@ -46,13 +45,6 @@ def _page(headers: dict[str, str] | None) -> str:
         example_queries=EXAMPLES[1:],
         headers=headers,
     )
-
-
-def is_loopback(host: str | None) -> bool:
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 class DatamapGraphQL(GraphQLHttp, GraphQL[dict[str, Any], None]):
@@ -87,7 +79,7 @@ class DatamapGraphQL(GraphQLHttp, GraphQL[dict[str, Any], None]):
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         client = request.client.host if request.client else None
-        return HTMLResponse(self.loopback_page if is_loopback(client) else self.page)
+        return HTMLResponse(self.loopback_page if client and is_loopback_host(client) else self.page)
 
     def encode_json(self, data: Any) -> bytes:
         return orjson.dumps(data)

@@ -13,6 +13,7 @@ from typing import Any
 
 from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
 from datamap.api.access_rules import principal_in, root_fields
 from datamap.api.identifiers import now_of, state_of
@@ -60,11 +61,6 @@ class AuditedRead(FieldExtension):
 def audit_person_reads(*types: type) -> None:
     """Put `AuditedRead` on every root field of `PERSON_READS` (after the access rule)."""
     for field in root_fields(*types):
-        attribute = PERSON_READS.get(field.graphql_name or "") or PERSON_READS.get(_camel(field.python_name))
+        attribute = PERSON_READS.get(field.graphql_name or to_camel_case(field.python_name))
         if attribute is not None and not any(isinstance(e, AuditedRead) for e in field.extensions):
             field.extensions.append(AuditedRead(attribute))
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)

@@ -6,7 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
+from neo4j.exceptions import ConstraintError
+
 from datamap.domain.access import Role
+from datamap.errors import ValidationError
 from datamap.graph.database import Database
 
 CREATE: LiteralString = """
@@ -60,18 +63,24 @@ class ApiTokenRow:
 
 
 async def create_token(db: Database, digest: str, row: ApiTokenRow) -> None:
-    await db.write(
-        CREATE,
-        token={
-            "digest": digest,
-            "name": row.name,
-            "role": row.role.value,
-            "recipient": row.recipient,
-            "createdAt": row.created_at,
-            "expiresAt": row.expires_at,
-            "createdBy": row.created_by,
-        },
-    )
+    """Store a token; its name must be new (the constraint api_token_name keeps names unique, never reused)."""
+    try:
+        await db.write(
+            CREATE,
+            token={
+                "digest": digest,
+                "name": row.name,
+                "role": row.role.value,
+                "recipient": row.recipient,
+                "createdAt": row.created_at,
+                "expiresAt": row.expires_at,
+                "createdBy": row.created_by,
+            },
+        )
+    except ConstraintError:
+        raise ValidationError(
+            f"name: a token named {row.name!r} exists already (names are never reused)"
+        ) from None
 
 
 async def token_by_digest(db: Database, digest: str) -> ApiTokenRow | None:

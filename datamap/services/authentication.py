@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from datamap.config import create_once
 from datamap.domain.access import Principal, Role
 from datamap.errors import ConfigError, Unauthenticated
 from datamap.graph.database import Database
@@ -82,16 +83,7 @@ def local_admin_token(folder: Path) -> str:
     """The developer's local admin token: made once (0600) in the state folder, read back afterwards."""
     path = folder / "local-admin-token"
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"local-admin-token.{os.getpid()}.tmp")
-        tmp.write_text(tokens.new_token())
-        tmp.chmod(0o600)
-        try:
-            os.link(tmp, path)  # first-wins: two starting processes agree on one token
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
+        create_once(path, tokens.new_token())  # first-wins, as the hash secret: two starts agree on one token
     return path.read_text().strip()
 
 

@@ -50,8 +50,6 @@ async def create(
         raise ValidationError(f"expires: {expires_days} days is out of range; give 1 to {MAX_DAYS}")
     if recipient is not None and role is not Role.ERASURE_OPERATOR:
         raise ValidationError("recipient: only an erasure_operator token is scoped to one recipient")
-    if any(t.name == name for t in await store.all_tokens(db)):
-        raise ValidationError(f"name: a token named {name!r} exists already (names are never reused)")
     if recipient is not None and not await store.recipient_exists(db, recipient):
         raise NotFound(f"recipient: no recipient {recipient!r} in the map")
     token = new_token()
