@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from datamap.clock import command_clock
+from datamap.domain import day_range
 from datamap.domain.access import Principal, Role
 from datamap.domain.deadlines import Jurisdiction
 from datamap.domain.erasure_workflow import ErasureTaskRecord, RequestStatus
+from datamap.errors import ValidationError
 
 if TYPE_CHECKING:
     from datamap.services.subjects import SubjectLookup
@@ -37,9 +39,9 @@ def subject_argument(args: argparse.Namespace, secret: bytes) -> SubjectLookup:
 
 def date_argument(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+        return day_range.parse_day(text, "date")
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("date: ")) from None
 
 
 def _datetime(text: str) -> dt.datetime:

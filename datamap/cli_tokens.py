@@ -8,6 +8,7 @@ from typing import Any
 
 from datamap.clock import command_clock
 from datamap.domain.access import Role
+from datamap.services.authentication import CACHE_SECONDS
 
 CLI_PRINCIPAL = "cli"  # who issued or revoked a token from the command line
 
@@ -42,7 +43,7 @@ def cmd_token(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
         return 0
     if args.action == "revoke":
         revoked: ApiTokenRow = with_db(lambda db: tokens.revoke(db, args.name, now=now, by=CLI_PRINCIPAL))
-        print(f"token {revoked.name} revoked")
+        print(f"token {revoked.name} revoked; a running service refuses it within {CACHE_SECONDS:g} seconds")
         return 0
     rows: list[ApiTokenRow] = with_db(tokens.listed)
     print(f"{'name':<32} {'role':<17} {'recipient':<24} {'created':<20} state")

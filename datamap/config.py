@@ -165,6 +165,7 @@ class ApiSettings:
     """How the API serves: the deadline of each request, and whether introspection and GraphiQL are on."""
 
     request_timeout: float = 30.0  # DATAMAP_REQUEST_TIMEOUT: every statement of a request ends by then
+    body_timeout: float = 10.0  # DATAMAP_BODY_TIMEOUT: a request body must have arrived by then (else 408)
     introspection: bool = True  # DATAMAP_INTROSPECTION=off: `__schema` and `__type` are refused
     graphiql: bool = True  # DATAMAP_GRAPHIQL=off: no GraphiQL page, no static assets
 
@@ -172,6 +173,7 @@ class ApiSettings:
     def from_env(cls) -> ApiSettings:
         return cls(
             request_timeout=seconds_setting("DATAMAP_REQUEST_TIMEOUT", 30.0),
+            body_timeout=seconds_setting("DATAMAP_BODY_TIMEOUT", 10.0),
             introspection=switch_setting("DATAMAP_INTROSPECTION", True),
             graphiql=switch_setting("DATAMAP_GRAPHIQL", True),
         )

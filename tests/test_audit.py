@@ -12,6 +12,7 @@ from datamap.domain.access import Role
 from datamap.domain.audit import AuditEntry, AuditEvent, chain, verify
 from datamap.graph.database import Database
 from tests.conftest import SECRET, GraphQLClient, app_of, client_as, datamap_command, token_for
+from tests.helpers import open_request
 
 ANNA = "anna.jansen@example.com"
 AT = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
@@ -102,3 +103,50 @@ async def test_audit_verify_finds_an_edited_or_deleted_event(
     await seeded.write("MATCH (e:AuditEvent {seq: 3}) DELETE e")
     deleted = datamap_command("audit", "verify", env=env)
     assert "records 3 events, 2 are there" in deleted.stdout
+
+
+@pytest.mark.neo4j
+async def test_reading_erasure_requests_and_a_shine_the_light_answer_names_each_person_and_the_http_request(
+    seeded: Database, clock: Any, api: GraphQLClient
+) -> None:
+    request = await open_request(api, ANNA)
+    await seeded.write("MATCH (e:AuditEvent) DETACH DELETE e")  # only the reads below
+    headers = {"x-request-id": "ticket-4711.read"}
+    await api.client.post(
+        "/graphql",
+        json={
+            "query": "query($id: ID!) { erasureRequest(id: $id) { status } }",
+            "variables": {"id": request["id"]},
+        },
+        headers=headers,
+    )
+    await api.query("{ erasureRequests { id } }")
+    stl = await api.query(
+        '{ shineTheLightReport(customer: {email: "jordan.reyes@example.com"}, receivedAt: "2026-03-02") '
+        "{ subjectId } }"
+    )
+    one, listing, shine = await _events(seeded)
+    assert (one["operation"], one["subjectId"], one["requestId"]) == (
+        "erasureRequest",
+        request["subjectId"],
+        request["id"],
+    )
+    assert one["correlationId"] == "ticket-4711.read"
+    assert (listing["operation"], listing["subjectId"]) == ("erasureRequests", request["subjectId"])
+    assert len(listing["correlationId"]) == 32 and listing["correlationId"] != one["correlationId"]
+    assert shine["operation"] == "shineTheLightReport"
+    assert shine["subjectId"] == stl["shineTheLightReport"]["subjectId"] is not None
+
+
+@pytest.mark.neo4j
+async def test_every_answer_carries_its_request_id_and_a_malformed_one_is_replaced(
+    api: GraphQLClient,
+) -> None:
+    given = await api.client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "abc-1"}
+    )
+    assert given.headers["x-request-id"] == "abc-1"
+    forged = await api.client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "a\tb" + "x" * 80}
+    )
+    assert len(forged.headers["x-request-id"]) == 32 and "x" * 80 not in forged.headers["x-request-id"]

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from datamap.api.app import create_app
-from datamap.api.scalars import in_range, parse_day
 from datamap.clock import FixedClock
 from datamap.config import ApiSettings, Neo4jSettings
+from datamap.domain.day_range import in_range, parse_day
 from datamap.domain.identifiers import parse_identifiers
 from datamap.errors import QueryTimeout, ValidationError
 from datamap.graph.database import Database, deadline, run, unbounded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -115,6 +116,27 @@ async def test_a_streamed_body_over_the_limit_is_refused_before_it_is_read_whole
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert consumed <= MAX_BODY // 65536 + 1 < 32, consumed  # stopped just past 1 MiB
+    assert reached == []
+
+
+async def test_a_body_trickling_in_is_answered_408_once_its_time_is_up() -> None:
+    reached: list[bytes] = []
+
+    async def endpoint(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(b"called")
+
+    async def one_byte_a_tenth() -> AsyncIterator[bytes]:
+        for _ in range(50):  # 5 s at this pace
+            await asyncio.sleep(0.1)
+            yield b" "
+
+    transport = httpx.ASGITransport(app=BodyLimit(endpoint, seconds=0.5))
+    started = time.monotonic()
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.post("/graphql", content=one_byte_a_tenth())
+    assert response.status_code == 408 and time.monotonic() - started < 2
+    assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TIMEOUT"
+    assert "took longer than 0.5 s to arrive" in response.json()["errors"][0]["message"]
     assert reached == []
 
 

@@ -23,10 +23,10 @@ from datamap.api.graphql_http import GraphQLHttp
 from datamap.api.headers import SecurityHeaders, page_policy
 from datamap.api.limits import BodyLimit
 from datamap.api.request_log import RequestLog
-from datamap.api.scalars import parse_day
 from datamap.api.schema import schema
 from datamap.config import ApiSettings
 from datamap.domain.access import may_use
+from datamap.domain.day_range import parse_day
 from datamap.errors import DatabaseUnavailable, NotFound
 from datamap.services.authentication import Authenticator, is_loopback_host
 from datamap.services.context import AppState
@@ -160,6 +160,6 @@ def create_app(
             Middleware(RequestLog, request_timeout=settings.request_timeout),  # deadline, log line, errors
             Middleware(SecurityHeaders, html_policy=page_policy(graphql.page, graphql.loopback_page)),
             Middleware(Authentication, authenticator=authenticator, open_prefixes=(STATIC_PREFIX,)),
-            Middleware(BodyLimit),  # 413 past 1 MiB, before the body is read whole
+            Middleware(BodyLimit, seconds=settings.body_timeout),  # 413 past 1 MiB unread; 408 if too slow
         ],
     )

@@ -22,7 +22,10 @@ class AuditEvent:
     operation: str = strawberry.field(description="The root field used")
     outcome: str
     subject_id: str | None = strawberry.field(description="The subject's id; never an identifier")
-    request_id: str | None
+    request_id: str | None = strawberry.field(description="The erasure request acted on or read")
+    correlation_id: str | None = strawberry.field(
+        description="The HTTP request's id: its X-Request-Id header, and the access log line's `request`"
+    )
     previous: str = strawberry.field(description="SHA-256 digest of the event before this one")
     digest: str
 
@@ -37,6 +40,7 @@ class AuditEvent:
             outcome=e.entry.outcome,
             subject_id=e.entry.subject_id,
             request_id=e.entry.request_id,
+            correlation_id=e.entry.correlation_id,
             previous=e.previous,
             digest=e.digest,
         )

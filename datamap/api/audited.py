@@ -1,14 +1,15 @@
 """The audit trail at the API: every root field that names a person records who looked, in one place.
 
-`AuditedRead` wraps each field of `PERSON_READS`: once the field has its answer, the event (principal, role,
-field, the subject's id, the outcome) is committed before the answer is returned, so no person's data leaves
-the service without its event; a refused or failed lookup is recorded too. Mutations record their events in
-their own transactions (the services do that).
+`AuditedRead` wraps each field of `PERSON_READS`: once the field has its answer, its events (principal, role,
+field, each subject's id and erasure request, the outcome) are committed before the answer is returned, so no
+person's data leaves the service without its event; a refused or failed lookup is recorded too. A list names
+each of its people (one event each, one statement). Mutations record their events in their own transactions
+(the services do that).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from strawberry.extensions.field_extension import FieldExtension
@@ -20,20 +21,39 @@ from datamap.api.identifiers import now_of, state_of
 from datamap.errors import DatamapError
 from datamap.services import audit
 
-# root field -> the attribute of its answer that holds the subject's id
-PERSON_READS: dict[str, str] = {
-    "subjectLineage": "subject_id",
-    "subject": "id",
-    "erasurePlan": "subject_id",
-    "accessReport": "subject_id",
-    "ccpaRightToKnow": "subject_id",
-    "shineTheLightReport": "subject_id",  # the answer names no subject: its event names none either
+Named = tuple[str | None, str | None]  # (subject id, erasure request id) an answer is about
+NamesOf = Callable[[Any], Iterable[Named]]
+
+
+def _subject(attribute: str) -> NamesOf:
+    return lambda answer: [(getattr(answer, attribute) or None, None)]
+
+
+def _request(answer: Any) -> Iterable[Named]:
+    return [(answer.subject_id, str(answer.request_id if hasattr(answer, "request_id") else answer.id))]
+
+
+def _requests(answer: Any) -> Iterable[Named]:
+    return [(r.subject_id, str(r.id)) for r in answer] or [(None, None)]
+
+
+# root field -> who its answer is about
+PERSON_READS: dict[str, NamesOf] = {
+    "subjectLineage": _subject("subject_id"),
+    "subject": _subject("id"),
+    "erasurePlan": _subject("subject_id"),
+    "accessReport": _subject("subject_id"),
+    "ccpaRightToKnow": _subject("subject_id"),
+    "shineTheLightReport": _subject("subject_id"),
+    "erasureRequest": _request,
+    "erasureRequests": _requests,
+    "erasureCertificate": _request,
 }
 
 
 class AuditedRead(FieldExtension):
-    def __init__(self, subject_attribute: str) -> None:
-        self.subject_attribute = subject_attribute
+    def __init__(self, names_of: NamesOf) -> None:
+        self.names_of = names_of
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
         raise TypeError("a lookup of a person is asynchronous")  # every such field is
@@ -43,16 +63,19 @@ class AuditedRead(FieldExtension):
     ) -> Any:
         principal, now = principal_in(info), now_of(info)
         failure: DatamapError | None = None
+        names: Iterable[Named] = [(None, None)]
         try:
             answer = await next_(source, info, **kwargs)
         except DatamapError as exc:
-            outcome, subject_id, failure = f"refused: {exc.code}", None, exc
-            answer = None
+            outcome, failure, answer = f"refused: {exc.code}", exc, None
         else:
-            subject_id = getattr(answer, self.subject_attribute, None) if answer is not None else None
             outcome = "found" if answer is not None else "not found"
-        event = audit.entry(principal, info.field_name, now, outcome=outcome, subject_id=subject_id or None)
-        await audit.record_read(state_of(info).db, [event], now)
+            names = self.names_of(answer) if answer is not None else names
+        events = [
+            audit.entry(principal, info.field_name, now, outcome=outcome, subject_id=s, request_id=r)
+            for s, r in names
+        ]
+        await audit.record_read(state_of(info).db, events, now)
         if failure is not None:
             raise failure
         return answer
@@ -61,6 +84,6 @@ class AuditedRead(FieldExtension):
 def audit_person_reads(*types: type) -> None:
     """Put `AuditedRead` on every root field of `PERSON_READS` (after the access rule)."""
     for field in root_fields(*types):
-        attribute = PERSON_READS.get(field.graphql_name or to_camel_case(field.python_name))
-        if attribute is not None and not any(isinstance(e, AuditedRead) for e in field.extensions):
-            field.extensions.append(AuditedRead(attribute))
+        names_of = PERSON_READS.get(field.graphql_name or to_camel_case(field.python_name))
+        if names_of is not None and not any(isinstance(e, AuditedRead) for e in field.extensions):
+            field.extensions.append(AuditedRead(names_of))

@@ -62,6 +62,7 @@ class ErasureQuery:
         )
         return t.ErasureCertificate(
             request_id=strawberry.ID(cert.request_id),
+            subject_id=cert.subject_id,
             document=cert.document,
             digest=cert.digest,
             stored_digest=cert.stored_digest,

@@ -1,10 +1,11 @@
 """One log line per request, and the request's deadline.
 
 `RequestLog` (ASGI middleware, the outermost of ours) gives each HTTP request its deadline (every statement it
-runs ends by then, `graph.database.deadline`) and, when it is answered, writes one JSON line to the logger
-`datamap.access`: method, path (no query string; none for a 404), status, milliseconds, the GraphQL
-operation's name and type, and the error codes. No query text, no variables, no client address, no
-credentials: nothing personal.
+runs ends by then, `graph.database.deadline`) and an id (the client's `X-Request-Id` when it is a short token
+of letters, digits, `.`, `_` or `-`, else a new one; sent back in `X-Request-Id` and carried by the request's
+audit events) and, when it is answered, writes one JSON line to the logger `datamap.access`: the id, method,
+path (no query string; none for a 404), status, milliseconds, the GraphQL operation's name and type, and the
+error codes. No query text, no variables, no client address, no credentials: nothing personal.
 
 An error that escapes a handler is answered here in the GraphQL shape: a `DatamapError` with the status its
 code implies (503 with `Retry-After` for `DATABASE_UNAVAILABLE`), anything else as a 500 "Unexpected error."
@@ -14,8 +15,10 @@ whose traceback goes to the log (without the query).
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,11 +39,13 @@ from datamap.api.errors import (
 )
 from datamap.errors import DatamapError
 from datamap.graph.database import deadline
+from datamap.services.audit import correlated
 
 access_log = logging.getLogger("datamap.access")
 error_log = logging.getLogger("datamap.errors")
 
 RECORD_KEY = "datamap.request"
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 LOGGED_TRACEBACKS = 3  # unexpected errors of one request logged with their traceback; the rest are counted
 
 STATUS_OF_CODE: Mapping[str, int] = {
@@ -59,6 +64,7 @@ STATUS_OF_CODE: Mapping[str, int] = {
 class RequestRecord:
     """What the log line says about a request beyond its status: filled in by whoever answers it."""
 
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
     operation: str | None = None
     kind: str | None = None
     codes: list[str] = field(default_factory=list)
@@ -70,6 +76,14 @@ def record_of(scope: Scope) -> RequestRecord:
     if not isinstance(found, RequestRecord):
         found = scope[RECORD_KEY] = RequestRecord()
     return found
+
+
+def _given_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if REQUEST_ID.fullmatch(text) else None
+    return None
 
 
 def respond(status: int, message: str, code: str, headers: Mapping[str, str] | None = None) -> list[Message]:
@@ -99,6 +113,7 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         record = record_of(scope)
+        record.id = _given_id(scope) or record.id
         started = time.perf_counter()
         status = 0
 
@@ -106,10 +121,14 @@ class RequestLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"x-request-id", record.id.encode())],
+                }
             await send(message)
 
         try:
-            with deadline(self.request_timeout):
+            with deadline(self.request_timeout), correlated(record.id):
                 await self.app(scope, receive, sending)
         except DatamapError as exc:
             if status:
@@ -132,6 +151,7 @@ class RequestLog:
                 await sending(message)
         finally:
             line = {
+                "request": record.id,
                 "method": scope["method"],
                 "path": scope["path"] if status != 404 else None,  # a path no route knows may carry anything
                 "status": status,

@@ -27,7 +27,8 @@ class AuditEntry:
     operation: str
     outcome: str
     subject_id: str | None = None
-    request_id: str | None = None
+    request_id: str | None = None  # the erasure request acted on or read
+    correlation_id: str | None = None  # the HTTP request's id (X-Request-Id), as in the access log
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def _canonical(seq: int, entry: AuditEntry, previous: str) -> str:
         "requestId": entry.request_id,
         "previous": previous,
     }
+    if entry.correlation_id is not None:  # events written before it was recorded keep their digests
+        document["correlationId"] = entry.correlation_id
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -62,6 +62,7 @@ def _properties(event: AuditEvent) -> dict[str, object]:
         "outcome": e.outcome,
         "subjectId": e.subject_id,
         "requestId": e.request_id,
+        "correlationId": e.correlation_id,
         "previous": event.previous,
         "digest": event.digest,
     }
@@ -78,6 +79,7 @@ def _event(row: dict[str, object]) -> AuditEvent:
         outcome=str(row["outcome"]),
         subject_id=None if row.get("subjectId") is None else str(row["subjectId"]),
         request_id=None if row.get("requestId") is None else str(row["requestId"]),
+        correlation_id=None if row.get("correlationId") is None else str(row["correlationId"]),
     )
     return AuditEvent(int(str(row["seq"])), entry, str(row["previous"]), str(row["digest"]))
 

@@ -8,6 +8,9 @@ the answer is returned). Events name a subject only by its id, never by an ident
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from datamap.domain.access import Principal
@@ -17,6 +20,18 @@ from datamap.graph import audit_log
 from datamap.graph.database import Database, Transaction
 
 MAX_EVENTS = 1000
+
+_correlation: ContextVar[str | None] = ContextVar("datamap_audit_correlation", default=None)
+
+
+@contextmanager
+def correlated(request_id: str) -> Iterator[None]:
+    """Events recorded while answering one HTTP request carry its id (the access log line's `request`)."""
+    token = _correlation.set(request_id)
+    try:
+        yield
+    finally:
+        _correlation.reset(token)
 
 
 def entry(
@@ -36,6 +51,7 @@ def entry(
         outcome=outcome,
         subject_id=subject_id,
         request_id=request_id,
+        correlation_id=_correlation.get(),
     )
 
 

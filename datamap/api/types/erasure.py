@@ -249,6 +249,7 @@ class ErasureRequest:
 )
 class ErasureCertificate:
     request_id: strawberry.ID
+    subject_id: str
     document: str = strawberry.field(
         description="Canonical JSON: every task, outcome, evidence digest and time"
     )

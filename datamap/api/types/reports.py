@@ -86,6 +86,9 @@ def _json(value: Any) -> str:
 @strawberry.type(description="A Shine-the-Light response for one calendar year")
 class ShineTheLightReport:
     request_id: str | None
+    subject_id: str | None = strawberry.field(
+        description="The customer's subject id (a customer the map does not know gets one for the request)"
+    )
     received: dt.date | None
     due: dt.date | None = strawberry.field(description="30 days at the designated address, 150 otherwise")
     repeated: bool = strawberry.field(description="True when this is the year's first response, given again")
@@ -108,6 +111,7 @@ class ShineTheLightReport:
         response, letter = found.response, found.letter()
         return cls(
             request_id=request.request_id if request else None,
+            subject_id=request.subject_id if request else None,
             received=request.received if request else None,
             due=request.due if request else None,
             repeated=request.repeated if request else False,

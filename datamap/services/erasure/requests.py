@@ -264,6 +264,7 @@ async def extend_deadline(
 @dataclass(frozen=True)
 class Certificate:
     request_id: str
+    subject_id: str
     document: str
     digest: str
     stored_digest: str
@@ -293,4 +294,4 @@ async def completion_certificate(
             f"request {request_id}: complete, but no certificate digest was kept at completion"
         )
     document, certificate_digest = certificate(found.request, found.tasks)
-    return Certificate(request_id, document, certificate_digest, stored)
+    return Certificate(request_id, found.request.subject_id, document, certificate_digest, stored)

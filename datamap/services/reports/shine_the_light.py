@@ -24,6 +24,7 @@ class CustomerResponse:
     """A recorded request and its response; `repeated` when it is the year's first response again."""
 
     request_id: str
+    subject_id: str
     received: dt.date
     due: dt.date
     response: stl.ShineTheLightResponse
@@ -80,6 +81,7 @@ def _answered(
     """The answer to the request received on `received`: the recorded `request`'s response."""
     return CustomerResponse(
         request["id"],
+        request["subjectId"],
         received,
         request["due"],
         stl.ShineTheLightResponse.from_json(request["response"]),
