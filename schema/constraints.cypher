@@ -1,6 +1,6 @@
 // datamap graph schema, applied idempotently at start (`datamap schema apply`, and by `serve`).
 // Statements are separated by semicolons; comments start with //.
-// SCHEMA_VERSION 5
+// SCHEMA_VERSION 6
 
 // The map: every keyed label is unique on `key`.
 CREATE CONSTRAINT organisation_key IF NOT EXISTS FOR (n:Organisation) REQUIRE n.key IS UNIQUE;
@@ -50,3 +50,7 @@ CREATE CONSTRAINT audit_chain_key IF NOT EXISTS FOR (n:AuditChain) REQUIRE n.key
 CREATE INDEX audit_event_subject IF NOT EXISTS FOR (n:AuditEvent) ON (n.subjectId);
 // A repeated requestErasure with the same idempotency key answers with the first request (only its digest is kept).
 CREATE CONSTRAINT erasure_request_key IF NOT EXISTS FOR (n:ErasureRequest) REQUIRE n.idempotencyKeyDigest IS UNIQUE;
+
+// Documents under review before sending (version 6): each about a subject, and an erasure request, by id.
+CREATE CONSTRAINT document_id IF NOT EXISTS FOR (n:Document) REQUIRE n.id IS UNIQUE;
+CREATE INDEX document_subject IF NOT EXISTS FOR (n:Document) ON (n.subjectId);

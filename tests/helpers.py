@@ -89,9 +89,10 @@ async def client_of(
 
 def implied_holders(seed: SeedMap, subject_key: str, max_flows: int = 6) -> set[str]:
     """Independently of the product: every system and recipient the subject's records, disclosures and the
-    map's flows imply (breadth first, categories narrowing along each flow)."""
+    map's routine flows imply (breadth first, categories narrowing along each flow; a flow that carries data
+    only on an event implies nothing until a disclosure is recorded)."""
     subject = next(s for s in seed.subjects if s.key == subject_key)
-    flows = list(seed.flows)
+    flows = [f for f in seed.flows if f.trigger == "routine"]
     holders = {d.recipient for d in subject.disclosures} | {r.system for r in subject.records}
     queue: deque[tuple[str, str, tuple[str, ...], int]] = deque()
     for r in subject.records:
@@ -165,12 +166,34 @@ def recipient(
     return _node("Recipient", key, role=role, kind=kind, country=country, organisation=organisation, **props)
 
 
-def purpose(key: str, *, legal_basis: str = "legitimate_interests", name: str | None = None) -> Row:
-    return {"key": key, "name": name or key.replace("_", " ").capitalize(), "legalBasis": legal_basis}
+def purpose(
+    key: str,
+    *,
+    legal_basis: str = "legitimate_interests",
+    name: str | None = None,
+    categories: Sequence[str] = ("user",),
+    acting_as: str | None = None,
+) -> Row:
+    """A purpose as the lineage statements list it, with the categories it processes (default: all)."""
+    return {
+        "key": key,
+        "name": name or key.replace("_", " ").capitalize(),
+        "legalBasis": legal_basis,
+        "categories": list(categories),
+        "actingAs": acting_as,
+    }
 
 
-def flow(key: str, categories: Sequence[str], purposes: Sequence[str] = ()) -> Row:
-    return {"key": key, "categories": list(categories), "purposes": list(purposes) or None}
+def flow(
+    key: str, categories: Sequence[str], purposes: Sequence[str] = (), trigger: str | None = None
+) -> Row:
+    """A FLOWS_TO relationship on a path; `trigger` (None: routine) makes it contingent."""
+    return {
+        "key": key,
+        "categories": list(categories),
+        "purposes": list(purposes) or None,
+        "trigger": trigger,
+    }
 
 
 def at(day: str, time: str = "09:00") -> dt.datetime:
@@ -385,9 +408,10 @@ def access_report_row(
     contacts: Sequence[Row] = (),
     certifications: Mapping[str, Sequence[Row]] | None = None,
     controller: Row | None = None,
+    category_names: Mapping[str, str] | None = None,
 ) -> Row:
     """The ACCESS_REPORT row: a SUBJECT_LINEAGE row with the business facts. `certifications` maps a transfer key
-    to its importer's certifications."""
+    to its importer's certifications; `category_names` names categories (else none has a name: keys show)."""
     return {
         **row,
         "notice": {
@@ -402,6 +426,7 @@ def access_report_row(
         "rights": list(rights),
         "contacts": list(contacts),
         "certifications": [{"key": k, "certifications": list(v)} for k, v in (certifications or {}).items()],
+        "categoryNames": [{"key": k, "name": v} for k, v in (category_names or {}).items()],
     }
 
 

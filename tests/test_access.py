@@ -62,6 +62,12 @@ FIELD_QUERIES: dict[str, str] = {
         {{ id }} }}""",
     "liftLegalHold": 'mutation { liftLegalHold(hold: "none", reason: "x") { id } }',
     "auditLog": "{ auditLog { seq } }",
+    "documents": "{ documents { id } }",
+    "document": '{ document(id: "none") { id } }',
+    "draftDocument": f"mutation {{ draftDocument(input: {{kind: ACCESS_REPORT, subject: {ANNA}}}) {{ id }} }}",
+    "approveDocument": 'mutation { approveDocument(id: "none") { id } }',
+    "markDocumentSent": 'mutation { markDocumentSent(id: "none", channel: EMAIL) { id } }',
+    "withdrawDocument": 'mutation { withdrawDocument(id: "none") { id } }',
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from datamap.domain.access import Role
 from datamap.domain.audit import AuditEntry, AuditEvent, chain, verify
 from datamap.graph.database import Database
+from datamap.services import audit
 from tests.conftest import SECRET, GraphQLClient, app_of, client_as, datamap_command, token_for
 from tests.helpers import open_request
 
@@ -150,3 +152,21 @@ async def test_every_answer_carries_its_request_id_and_a_malformed_one_is_replac
         "/graphql", json={"query": "{ __typename }"}, headers={"x-request-id": "a\tb" + "x" * 80}
     )
     assert len(forged.headers["x-request-id"]) == 32 and "x" * 80 not in forged.headers["x-request-id"]
+
+
+@pytest.mark.neo4j
+async def test_concurrent_lookups_each_leave_their_event_in_one_whole_chain(
+    api: GraphQLClient, seeded: Database
+) -> None:
+    """Lookups at the same time have their events committed in batches (one commit for many): every lookup still
+    has its event, numbered without gaps, and the chain verifies."""
+    emails = [ANNA, "jordan.reyes@example.com", "nobody@example.com"] * 8
+    answers = await asyncio.gather(
+        *(api.query(f'{{ subject(subject: {{email: "{e}"}}) {{ id }} }}') for e in emails)
+    )
+    assert len(answers) == 24
+    events = await _events(seeded)
+    assert [e["seq"] for e in events] == list(range(1, 25))
+    assert sum(e["outcome"] == "not found" for e in events) == 8
+    check = await audit.check_chain(seeded)
+    assert check.whole and check.events == 24, check.problems

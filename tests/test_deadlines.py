@@ -1,4 +1,4 @@
-"""Deadline rules, without the database: calendar months, leap years, business days, one extension."""
+"""Deadline rules, without the database: calendar months, leap years, business days, extensions."""
 
 import datetime as dt
 
@@ -38,17 +38,31 @@ def test_ccpa_45_days_plus_45_and_receipt_confirmed_in_10_business_days() -> Non
     assert add_business_days(D(2024, 2, 23), 5) == D(2024, 3, 1)  # over 29 February
 
 
-def test_an_extension_is_allowed_once_with_reasons_within_the_first_period() -> None:
-    received = D(2024, 5, 2)
-    assert GDPR.check_extension(received, D(2024, 6, 2), "complex request", already_extended=False) == D(
-        2024, 8, 2
-    )
+def test_gdpr_extensions_add_up_to_two_further_months_in_all_notified_within_the_first_month() -> None:
+    """Art. 12(3): "may be extended by two further months"; the person is told of "any such extension" within one
+    month of receipt. One month and then another is as lawful as two at once; a third is not."""
+    received = D(2024, 5, 2)  # first deadline 2024-06-02, latest 2024-08-02
+    assert GDPR.check_extension(received, D(2024, 6, 2), "complex request", None) == D(2024, 8, 2)
+    once = GDPR.check_extension(received, D(2024, 5, 10), "many requests", None, months=1)
+    assert once == D(2024, 7, 2)
+    assert GDPR.check_extension(received, D(2024, 5, 20), "still complex", once, months=1) == D(2024, 8, 2)
+    with pytest.raises(ValidationError, match="two further months in all"):
+        GDPR.check_extension(received, D(2024, 5, 20), "more", D(2024, 8, 2))
+    with pytest.raises(ValidationError, match="past 2024-08-02"):
+        GDPR.check_extension(received, D(2024, 5, 20), "more", once, months=2)
     with pytest.raises(ValidationError, match="within the first period"):
-        GDPR.check_extension(received, D(2024, 6, 3), "too late", already_extended=False)
-    with pytest.raises(ValidationError, match="once"):
-        GDPR.check_extension(received, D(2024, 5, 10), "again", already_extended=True)
+        GDPR.check_extension(received, D(2024, 6, 3), "too late", None)
     with pytest.raises(ValidationError, match="reasons"):
-        GDPR.check_extension(received, D(2024, 5, 10), " ", already_extended=False)
+        GDPR.check_extension(received, D(2024, 5, 10), " ", None)
+
+
+def test_a_ccpa_extension_is_45_days_once() -> None:
+    received = D(2024, 12, 20)
+    assert CCPA.check_extension(received, D(2025, 1, 10), "complex", None) == D(2025, 3, 20)
+    with pytest.raises(ValidationError, match="one extension of 45 days"):
+        CCPA.check_extension(received, D(2025, 1, 11), "again", D(2025, 3, 20))
+    with pytest.raises(ValidationError, match="give no months"):
+        CCPA.check_extension(received, D(2025, 1, 10), "complex", None, months=1)
 
 
 def test_overdue_means_past_the_deadline_and_not_complete() -> None:

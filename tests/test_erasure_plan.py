@@ -17,7 +17,7 @@ pytestmark = pytest.mark.neo4j
 PLAN = """query($subject: SubjectInput!, $asOf: Date) { erasurePlan(subject: $subject, asOf: $asOf) {
   subjectId warnings
   tasks { key action target targetKind role categories legalGround dependsOn stage observed restrictedUntil exception }
-  recipients { key name role country observed } } }"""
+  recipients { key name role country observed why } } }"""
 
 
 async def plan_of(api: GraphQLClient, subject: dict[str, str], as_of: str | None = None) -> dict[str, Any]:
@@ -97,6 +97,39 @@ async def test_payment_data_is_restricted_until_a_date_and_the_rest_erased(api: 
     # the processor that took card payments is instructed, a third party notified
     assert tasks["instruct_processor:payment_processor"]["role"] == "PROCESSOR"
     assert tasks["notify_recipient:marketing_partners"]["legalGround"].startswith("GDPR Art. 19")
+    # the tax obligation keeps the payment data wherever billing's copies go on the controller's behalf:
+    # its backups, the backup archive, the auditors and the payment processor restrict it, none deletes it
+    kept = {"user.financial.transaction_id", "user.financial.payment_history"}
+    assert not set(tasks["backup:billing"]["categories"]) & kept
+    for holder in ("backup_archive", "auditors", "payment_processor", "hosting_providers"):
+        held = tasks[f"restrict:{holder}:tax_records"]
+        assert held["restrictedUntil"] == "2032-01-15" and kept & set(held["categories"]), holder
+        assert "28(3)(g)" in held["legalGround"]
+    assert not set(tasks["instruct_processor:payment_processor"]["categories"]) & kept
+    assert (
+        "instruct_processor:auditors" not in tasks
+        or not set(tasks["instruct_processor:auditors"]["categories"]) & kept
+    )
+
+
+async def test_the_eu_leads_art_19_list_holds_no_recipient_reached_only_on_an_event(
+    api: GraphQLClient,
+) -> None:
+    """Notice §10: authorities, advisers, a successor, social networks and the public receive data only on an
+    event; she was disclosed to none of them, so none is told of her erasure (telling an authority about her
+    would itself disclose her)."""
+    seed = read_seed()
+    routine = {f.to.recipient for f in seed.flows if f.trigger == "routine" and f.to.recipient}
+    only_on_event = {f.to.recipient for f in seed.flows if f.trigger != "routine"} - routine
+    assert {"authorities", "successor_entity", "public_and_other_users"} <= only_on_event
+    plan = await plan_of(api, {"email": "anna.jansen@example.com"})
+    listed = {r["key"]: r for r in plan["recipients"]}
+    disclosed = {d.recipient for s in seed.subjects if s.key == "eu_trade_show_lead" for d in s.disclosures}
+    assert not (set(listed) & only_on_event) - disclosed
+    assert {"facebook", "twitter", "linkedin"}.isdisjoint(listed)  # she never connected an account
+    assert all(r["why"] for r in listed.values())
+    assert listed["marketing_partners"]["why"].startswith("disclosed to it on 2019-")
+    assert listed["hosting_providers"]["why"].startswith("the routine flow ")
 
 
 async def test_once_the_retention_period_has_run_out_everything_is_erased(api: GraphQLClient) -> None:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from datamap.domain.erasure_plan import (
     SUPPRESSION_KEY,
     Action,
     ErasurePlan,
     PlannedTask,
-    exception_from_hold,
-    exception_from_rule,
     plan_erasure,
 )
 from datamap.domain.lineage import subject_lineage
+from datamap.domain.retention_exceptions import exception_from_hold, exception_from_rule
 from tests.helpers import (
     Row,
     at,
@@ -46,13 +46,16 @@ CONTACT = ["user.contact.email"]
 PAID = ["user.contact.email", "user.financial.payment_history"]
 
 
-def customer_row(*, cycle: bool = False) -> Row:
+def customer_row(
+    *, cycle: bool = False, more_walks: Sequence[list[Row]] = (), more_disclosures: Sequence[Row] = ()
+) -> Row:
     to_mailer = flow("crm_to_mailer", ["user.contact"])
     walks = [
         walk(
             CRM, (to_mailer, MAILER), (flow("mailer_to_esp", ["user.contact.email"]), ESP), from_record="r1"
         ),
         walk(CRM, (flow("crm_to_partner", ["user.contact"]), PARTNER), from_record="r1"),
+        *more_walks,
     ]
     if cycle:  # the mailer writes bounces back into the CRM
         walks.append(
@@ -65,7 +68,7 @@ def customer_row(*, cycle: bool = False) -> Row:
             record("r1", CRM, PAID, at("2025-03-01"), came_from=source("checkout")),
             record("r2", BILLING, PAID, at("2025-03-01")),
         ],
-        disclosures=[disclosure("d1", FORUM, ["user.contact.email"], at("2025-04-02"))],
+        disclosures=[disclosure("d1", FORUM, ["user.contact.email"], at("2025-04-02")), *more_disclosures],
         walks=walks,
     )
 
@@ -176,12 +179,15 @@ def test_a_legal_hold_restricts_what_it_covers_everywhere_until_its_date() -> No
     hold = legal_hold("h1", ["user.contact"], until=dt.date(2027, 6, 30))
     tasks = tasks_of(plan(holds=[hold]))
     restricted = {t.target: t for t in tasks.values() if t.action is Action.RESTRICT}
-    assert set(restricted) == {"crm", "billing", "mailer"}
+    # everywhere the controller holds it, and at the processor holding it on its behalf (Art. 28(3)(g))
+    assert set(restricted) == {"crm", "billing", "mailer", "esp"}
     for t in restricted.values():
         assert t.restricted_until == dt.date(2027, 6, 30) and t.exception == "hold:h1"
         assert t.categories == ("user.contact.email",)
         assert "17(3)(e)" in t.legal_ground
     assert "erase:mailer" not in tasks  # the mailer holds nothing else
+    assert "instruct_processor:esp" not in tasks  # nor does the processor: it restricts instead
+    assert "notify_recipient:partner" in tasks  # a third party keeps nothing for the controller's hold
     assert tasks["erase:billing"].categories == ("user.financial.payment_history",)
 
 
@@ -200,3 +206,61 @@ def test_a_plan_cut_at_the_hop_bound_warns() -> None:
     assert plan().warnings == []
     (warning,) = plan(max_hops=2).warnings  # the processor lies three hops away
     assert "longer than 2 hops" in warning
+
+
+# --- contingent flows, Art. 19 and retention downstream ---------------------------------------------------------------
+
+COURT = recipient("authorities", role="authority", kind="authority", country="NL")
+AUDITOR = recipient("auditor", role="processor", kind="auditing", country="NL")
+ARCHIVE = system("archive")
+
+
+def billing_row(*, court_disclosure: bool = False) -> Row:
+    """The customer, with billing feeding an archive, an auditor (a processor) and, on a court's order only, the
+    authorities; `court_disclosure`: such a disclosure was recorded."""
+    on_order = flow("billing_to_authorities", ["user"], trigger="legal_request")
+    walks = [
+        walk(BILLING, (flow("billing_to_archive", ["user"]), ARCHIVE), from_record="r2"),
+        walk(BILLING, (flow("billing_to_auditor", ["user.financial"]), AUDITOR), from_record="r2"),
+        walk(BILLING, (on_order, COURT), from_record="r2"),
+    ]
+    ordered = [disclosure("d2", COURT, ["user.financial.payment_history"], at("2025-06-01"))]
+    return customer_row(more_walks=walks, more_disclosures=ordered if court_disclosure else ())
+
+
+def test_a_destination_reached_only_on_an_event_is_neither_a_task_nor_an_art_19_recipient() -> None:
+    p = plan(billing_row())
+    assert "authorities" not in {t.target for t in p.tasks}
+    assert "authorities" not in {r.key for r in p.recipients}
+    recorded = plan(billing_row(court_disclosure=True))  # once a disclosure there is recorded, it is one
+    court = next(r for r in recorded.recipients if r.key == "authorities")
+    assert court.observed and court.why == "disclosed to it on 2025-06-01 (recorded)"
+    assert "notify_recipient:authorities" in tasks_of(recorded)
+
+
+def test_each_art_19_recipient_says_why() -> None:
+    why = {r.key: r.why for r in plan(billing_row()).recipients}
+    assert why["forum"] == "disclosed to it on 2025-04-02 (recorded)"
+    assert why["esp"] == "the routine flow mailer_to_esp brings it the data from Mailer"
+    assert why["auditor"] == "the routine flow billing_to_auditor brings it the data from Billing"
+
+
+def test_a_tax_rule_keeps_the_data_restricted_in_backups_and_at_processors_not_at_third_parties() -> None:
+    tax = retention_rule(
+        "tax_records", ["user.financial"], basis="legal_obligation_tax", period="P10Y", systems=["billing"]
+    )
+    tasks = tasks_of(plan(billing_row(), retention=[tax]))
+    for holder in (
+        "billing",
+        "archive",
+        "auditor",
+    ):  # the archive and the auditor keep it on billing's behalf
+        restrict = tasks[f"restrict:{holder}:tax_records"]
+        assert restrict.categories == ("user.financial.payment_history",), holder
+        assert restrict.restricted_until == dt.date(2035, 3, 1)
+    assert "28(3)(g)" in tasks["restrict:auditor:tax_records"].legal_ground
+    assert "instruct_processor:auditor" not in tasks  # it holds nothing else: no deletion to instruct
+    assert tasks["erase:archive"].categories == ("user.contact.email",)
+    # the CRM's backups hold no restricted data; were billing backed up, its backups would keep it restricted
+    assert "user.financial.payment_history" in tasks["backup:crm"].categories
+    assert "crm" not in {t.target for t in tasks.values() if t.action is Action.RESTRICT}

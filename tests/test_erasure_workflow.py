@@ -229,7 +229,7 @@ async def test_deadlines_extension_and_overdue_requests(api: GraphQLClient, cloc
     extended = await api.query(extend, id=recent["id"], reason="twelve processors to instruct")
     assert extended["extendDeadline"]["effectiveDeadline"] == "2027-02-20"
     errors = await api.errors(extend, id=recent["id"], reason="again")
-    assert "once" in errors[0]
+    assert "two further months in all (GDPR Art. 12(3))" in errors[0]
     everything = (await api.query(listed, overdue=None))["erasureRequests"]
     assert {r["id"] for r in everything} == {old["id"], recent["id"]}
 

@@ -14,8 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from graphql import get_introspection_query, parse
+from graphql import GraphQLError, get_introspection_query, parse
 
+from datamap.api.auth import SCOPE_KEY
+from datamap.api.brake import AbuseBrake
 from datamap.api.limits import (
     MAX_ALIASES,
     MAX_BODY,
@@ -24,10 +26,12 @@ from datamap.api.limits import (
     MAX_NESTING,
     MAX_TOKENS,
     BodyLimit,
+    over_token_limit,
     shape_errors,
 )
+from datamap.api.request_log import record_of
 from datamap.clock import FixedClock
-from datamap.domain.access import Role
+from datamap.domain.access import Principal, Role
 from datamap.graph.database import Database
 from tests.conftest import GraphQLClient, app_of, client_as, token_for
 
@@ -307,3 +311,62 @@ async def test_one_log_line_per_request_without_query_text_or_personal_data(
     everything = "\n".join(caplog.text.splitlines() + [r.getMessage() for r in caplog.records])
     assert marker not in everything and "subject(subject" not in everything
     assert len(everything) < 20_000  # 300 failing aliases once wrote 4 MB
+
+
+def test_the_token_count_before_parsing_agrees_with_the_parser_at_the_limit() -> None:
+    """A document over the token limit is refused by a count that does not parse it (graphql-core's lexer takes
+    tens of milliseconds for 5,000 tokens, on the event loop); the count is the parser's own, comments apart."""
+
+    # `{ f0(s: "...") f1 ...}` of n fields: n + 7 tokens (the argument adds five); the comment counts nothing
+    def document(names: int) -> str:
+        return (
+            "# a comment ( ) {\n{ "
+            + " ".join(f'f{i}(s: "a b \\" c")' if i == 0 else f"f{i}" for i in range(names))
+            + " }"
+        )
+
+    at_limit, over = document(MAX_TOKENS - 8), document(MAX_TOKENS - 7)  # 4,999 and 5,000 written tokens
+    assert not over_token_limit(at_limit)
+    parse(at_limit, max_tokens=MAX_TOKENS)  # the parser agrees: exactly at the limit
+    assert over_token_limit(over)
+    with pytest.raises(GraphQLError, match="more than 5000 tokens"):
+        parse(over, max_tokens=MAX_TOKENS)
+
+
+async def test_a_principal_that_keeps_sending_bombs_is_braked_and_others_are_not() -> None:
+    """Past 20 refusals for a limit in 10 s a principal gets 429 RATE_LIMITED at once, its body unread; another
+    principal, and the same one once the window has passed, are answered as usual."""
+    now = [0.0]
+    reached: list[str] = []
+
+    async def endpoint(scope: Any, receive: Any, send: Any) -> None:
+        body = (await receive())["body"]
+        reached.append(scope[SCOPE_KEY].id)
+        if body == b"bomb":
+            record_of(scope).codes.append("LIMIT_EXCEEDED")
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    brake = AbuseBrake(endpoint, clock=lambda: now[0])
+
+    async def as_principal(scope: Any, receive: Any, send: Any) -> None:
+        name = dict(scope["headers"])[b"x-who"].decode()
+        scope[SCOPE_KEY] = Principal(name, Role.VIEWER)
+        await brake(scope, receive, send)
+
+    transport = httpx.ASGITransport(app=as_principal)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for _ in range(21):
+            assert (
+                await client.post("/graphql", content=b"bomb", headers={"x-who": "eve"})
+            ).status_code == 200
+        braked = await client.post("/graphql", content=b"{}", headers={"x-who": "eve"})
+        assert braked.status_code == 429 and int(braked.headers["retry-after"]) >= 1
+        assert braked.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert reached.count("eve") == 21  # the braked request never reached the service
+        assert (await client.post("/graphql", content=b"{}", headers={"x-who": "ann"})).status_code == 200
+        now[0] = 9.5  # braked for a window after the last refusal, whatever it sends meanwhile
+        assert (await client.post("/graphql", content=b"{}", headers={"x-who": "eve"})).status_code == 429
+        now[0] = 10.5  # the window has passed: counted afresh, one more bomb is answered as usual
+        for body in (b"bomb", b"{}"):
+            assert (await client.post("/graphql", content=body, headers={"x-who": "eve"})).status_code == 200

@@ -248,3 +248,42 @@ def test_category_lineage_is_cut_at_max_hops() -> None:
     assert set(by_key(cut.systems)) == {"crm", "mailer", "warehouse"}
     assert "esp" not in by_key(cut.recipients) and cut.truncated
     assert not contact_lineage(max_hops=3).truncated
+
+
+def test_what_only_an_event_brings_data_to_is_listed_apart_with_the_event() -> None:
+    court = recipient("court", role="authority", kind="authority", country="NL")
+    on_order = flow("mailer_to_court", ["user.contact"], purposes=["newsletter"], trigger="legal_request")
+    row = subject_row(
+        "lead-1",
+        records=[record("r1", CRM, HELD, at("2024-05-01"))],
+        walks=[
+            walk(CRM, (SYNC, MAILER), (SEND, ESP), from_record="r1"),
+            walk(CRM, (SYNC, MAILER), (on_order, court), from_record="r1"),
+        ],
+        purposes=[NEWSLETTER, ANALYTICS],
+    )
+    lin = subject_lineage(row, as_of=AS_OF, category=None, max_hops=6)
+    assert {n.key for n in lin.recipients} == {"esp"}
+    (contingent,) = lin.contingent.recipients
+    assert contingent.key == "court" and contingent.contingent and not contingent.observed
+    assert contingent.when == ["a court, an authority or a legal claim requires it, or fraud is suspected"]
+    assert contingent.paths[0].conditions == ("legal_request",)
+    # the newsletter purpose is reached routinely through the processor, so it is not contingent
+    assert "newsletter" in {p.key for p in lin.purposes} and not lin.contingent.purposes
+
+
+def test_a_flow_carries_a_category_only_for_the_purposes_that_process_it() -> None:
+    contact_only = purpose("outreach", categories=["user.contact"])
+    both = flow("mailer_to_esp", ["user.contact.email", "user.device"], purposes=["outreach", "analytics"])
+    row = subject_row(
+        "lead-1",
+        records=[record("r1", CRM, HELD, at("2024-05-01"))],
+        walks=[walk(CRM, (SYNC, MAILER), (both, ESP), from_record="r1")],
+        purposes=[contact_only, purpose("analytics", categories=["user.device"])],
+    )
+    devices = subject_lineage(row, as_of=AS_OF, category="user.device", max_hops=6)
+    assert {p.key for p in devices.purposes} == set()  # SYNC carries no device data to the mailer
+    full = subject_lineage(row, as_of=AS_OF, category=None, max_hops=6)
+    purposes = by_key(full.purposes)
+    assert purposes["outreach"].categories == {"user.contact.email"}
+    assert "analytics" not in purposes  # the device data never reaches the flow that carries it for analytics

@@ -162,3 +162,52 @@ def test_other_days_are_utc_days() -> None:
         _utc("2024-02-28T00:00:00+00:00"),
         _utc("2024-03-01T00:00:00+00:00"),
     )
+
+
+def test_a_processor_record_names_each_controller_and_lists_the_transfers_made_for_it() -> None:
+    from datamap.domain.ropa import build_ropa
+
+    purpose = {
+        "key": "hosting_for_clients",
+        "name": "Hosting for clients",
+        "legalBasis": "contract",
+        "actingAs": "processor",
+        "validFrom": dt.date(2020, 1, 1),
+        "categories": ["user.contact.email"],
+        "subjectCategories": [],
+        "systems": [],
+        "controllerOrganisations": [
+            {"key": "acme", "name": "Acme BV", "address": "Damrak 1", "country": "NL"}
+        ],
+        "recipients": [],
+    }
+
+    def transfer(key: str, on_behalf_of: list[str]) -> dict[str, object]:
+        return {
+            "key": key,
+            "mechanism": "scc_2021",
+            "fromCountries": ["NL"],
+            "toCountries": ["US"],
+            "validFrom": dt.date(2022, 1, 1),
+            "exporter": "Us BV",
+            "importer": "Cloud Inc",
+            "categories": ["user.contact"],
+            "certifications": [],
+            "onBehalfOf": on_behalf_of,
+        }
+
+    row = {
+        "notice": None,
+        "controller": {"key": "us", "name": "Us BV"},
+        "contacts": [],
+        "retention": [],
+        "purposes": [purpose],
+        "transfers": [transfer("for_acme", ["acme"]), transfer("our_own", [])],
+    }
+    record = build_ropa(row, dt.date(2024, 1, 1))  # type: ignore[arg-type]
+    (activity,) = record.processor_record
+    assert activity.controllers == "Acme BV, Damrak 1, NL"
+    assert (
+        "Us BV → Cloud Inc" in activity.transfers and activity.transfers.count("→") == 2
+    )  # one, with countries
+    assert record.findings == []

@@ -9,6 +9,8 @@ from typing import Any
 import openpyxl
 import pytest
 
+from datamap.domain.categories import covers
+from datamap.domain.vocabulary import LegalBasis
 from datamap.services.seed import read_seed
 from tests.conftest import GraphQLClient
 
@@ -136,7 +138,8 @@ async def test_the_business_wide_report_of_a_year(api: GraphQLClient) -> None:
 ACCESS = """query($subject: SubjectInput!) { accessReport(subject: $subject) {
   subjectId controller categories recipientCategories automatedDecisions portabilityJson documentText
   purposes { key legalBasis observed } recipients { key name role country categories firstDisclosed }
-  retention { category rules } rights { key law } sources { key kind } transfers { key mechanism valid findings } } }"""
+  retention { category rules } rights { key law } sources { key kind }
+  transfers { key mechanism valid forPerson staffNote } findings { severity code message } } }"""
 
 
 async def test_the_access_report_names_every_recipient_the_subject_was_disclosed_to(
@@ -169,12 +172,44 @@ async def test_the_access_report_names_every_recipient_the_subject_was_disclosed
     assert {s["key"] for s in report["sources"]} >= {"industry_events"}
     assert "Art. 22" in report["automatedDecisions"]
     eu_us = next(t for t in report["transfers"] if t["key"] == "eu_to_us_sharpspring")
-    assert not eu_us["valid"] and any("16 July 2020" in f or "2020-07-16" in f for f in eu_us["findings"])
+    # an invalid safeguard is a CRITICAL finding for staff, never text for the person
+    assert not eu_us["valid"] and eu_us["forPerson"] is None and eu_us["staffNote"].startswith("NOT VALID")
+    assert any(f["severity"] == "CRITICAL" for f in report["findings"])
     assert '"source": "industry_events"' in report["portabilityJson"]
-    assert (
-        "Recipients your data was disclosed to" in report["documentText"]
-        and "Interinbox SA" in report["documentText"]
+    assert "Who received your data" in report["documentText"] and "Interinbox SA" in report["documentText"]
+    assert "NOT VALID" not in report["documentText"]
+
+
+async def test_the_eu_leads_access_report_is_about_her_in_words_under_her_law(api: GraphQLClient) -> None:
+    """Her purposes only (those of the systems holding her data and the routine flows carrying it, for the
+    categories each processes; not the processor-role activity, nothing only an event would bring about), no raw
+    keys, and the GDPR's rights without California's."""
+    report = (await api.query(ACCESS, subject={"email": "anna.jansen@example.com"}))["accessReport"]
+    seed = read_seed()
+    anna = next(s for s in seed.subjects if s.key == "eu_trade_show_lead")
+    held = {c for r in anna.records for c in r.categories}
+    hers = {
+        p.key
+        for p in seed.purposes
+        if p.acting_as == "controller"
+        and p.trigger == "routine"
+        and any(covers(c, h) or covers(h, c) for c in p.categories for h in held)
+    } | {d.purpose for d in anna.disclosures}
+    purposes = {p["key"] for p in report["purposes"]}
+    assert purposes <= hers, purposes - hers
+    assert "service_for_customers" not in purposes  # done as a processor for customers (notice §4)
+    # only on an event (a legal request, a reorganisation) or with a consent she never gave
+    assert not {"law_enforcement", "business_reorganisation", "interest_based_advertising"} & purposes
+    text = report["documentText"]
+    keys = (
+        {c.key for c in seed.data_categories} | {b.value for b in LegalBasis} | {p.key for p in seed.purposes}
     )
+    raw = [k for k in keys if ("." in k or "_" in k) and k in text]  # one-word keys are words too ("consent")
+    assert not raw, f"the document shows raw keys: {raw}"
+    assert "Email address" in text
+    laws = {r["law"] for r in report["rights"]}
+    assert "GDPR" in laws and not laws & {"CCPA", "CalCivCode1798.83"}
+    assert "do_not_track" not in {r["key"] for r in report["rights"]}
 
 
 async def test_the_ropa_downloads_open_and_hold_every_art_30_item_for_every_activity(
@@ -234,6 +269,33 @@ async def test_the_ropa_downloads_open_and_hold_every_art_30_item_for_every_acti
     assert "eu_us_privacy_shield" in transfers_column
 
 
+async def test_the_ropa_shows_each_safeguard_with_its_validity_on_the_records_date(
+    api: GraphQLClient,
+) -> None:
+    """Art. 30(1)(e): the 2026 record does not list Privacy Shield as a safeguard without a flag."""
+
+    async def transfer_cells(as_of: str) -> list[str]:
+        body = (await api.client.get(f"/reports/ropa.json?asOf={as_of}")).json()
+        rows = body["controllerRecord"] + body["processorRecord"]
+        return [r["transfers"] for r in rows if r["transfers"] != "none"]
+
+    def shields(cell: str) -> int:
+        return cell.count("[eu_us_privacy_shield]") + cell.count("[swiss_us_privacy_shield]")
+
+    in_2026 = await transfer_cells("2026-11-26")
+    assert sum(map(shields, in_2026)) > 0
+    for cell in in_2026:
+        assert "Privacy Shield (Commission Implementing Decision (EU) 2016/1250" in cell or not shields(cell)
+        assert cell.count("— NOT VALID on 2026-11-26 (CRITICAL privacy_shield_invalidated)") == shields(
+            cell
+        ), cell
+        assert "— valid on" not in cell
+    in_2019 = await transfer_cells("2019-06-01")
+    assert sum(map(shields, in_2019)) > 0
+    for cell in in_2019:
+        assert cell.count("— valid on 2019-06-01") == shields(cell) and "NOT VALID" not in cell, cell
+
+
 REGISTER = """query($asOf: Date) { transferRegister(asOf: $asOf) { asOf health { critical high }
   transfers { key mechanism valid findings { severity code fix } } } }"""
 
@@ -253,6 +315,11 @@ async def test_the_transfer_register_flags_privacy_shield_today_but_not_in_2019(
     then = (await api.query(REGISTER, asOf="2019-06-01"))["transferRegister"]
     assert all(t["valid"] for t in then["transfers"] if t["key"] in shield)
     assert not any(f["severity"] == "CRITICAL" for t in then["transfers"] for f in t["findings"])
+    # the day after Schrems II, the fix is what was in force then: the 2010 SCCs with an impact assessment
+    day_after = (await api.query(REGISTER, asOf="2020-07-17"))["transferRegister"]
+    (finding,) = next(t for t in day_after["transfers"] if t["key"] == "eu_to_us_sharpspring")["findings"]
+    assert finding["severity"] == "CRITICAL" and "2010/87/EU" in finding["fix"]
+    assert "transfer impact assessment" in finding["fix"] and "2021/914" not in finding["fix"]
 
 
 async def test_ccpa_right_to_know_covers_the_twelve_months_before_the_request(api: GraphQLClient) -> None:
@@ -281,3 +348,23 @@ async def test_reports_refuse_ambiguous_or_impossible_requests(api: GraphQLClien
     assert "in the future" in errors[0]
     errors = await api.errors("{ shineTheLightStandardReport(year: 0) { year } }")
     assert "year: 0 is out of range" in errors[0]
+
+
+async def test_the_processor_record_names_its_controllers_and_only_transfers_made_for_them(
+    api: GraphQLClient,
+) -> None:
+    """Art. 30(2)(a): each controller by name, or a finding where the map names them only in words; Art. 30(2)(c):
+    the transfers made on the controllers' behalf, not SharpSpring's own (those are in the controller record)."""
+    ropa = (
+        await api.query(
+            "{ ropa { controllerRecord { key transfers } processorRecord { key controllers transfers } "
+            "findings { severity code message } } }"
+        )
+    )["ropa"]
+    (customers,) = ropa["processorRecord"]
+    assert customers["key"] == "service_for_customers"
+    assert customers["controllers"].startswith("not named as organisations: Customers")
+    assert customers["transfers"] == "none"
+    assert any("eu_to_us" in r["transfers"] or "→" in r["transfers"] for r in ropa["controllerRecord"])
+    (finding,) = [f for f in ropa["findings"] if f["code"] == "controllers_not_named"]
+    assert finding["severity"] == "MEDIUM" and "Art. 30(2)(a)" in finding["message"]

@@ -17,6 +17,8 @@ from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
 from datamap.api.auth import Authentication, principal_of
+from datamap.api.brake import AbuseBrake
+from datamap.api.document_downloads import document_download
 from datamap.api.examples import EXAMPLES
 from datamap.api.graphiql import STATIC_DIR, render_graphiql_page
 from datamap.api.graphql_http import GraphQLHttp
@@ -153,6 +155,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/reports/ropa.{format}", ropa_download),
+            Route("/documents/{id}.{format}", document_download(state)),
             *(static if settings.graphiql else []),
         ],
         lifespan=lifespan,
@@ -160,6 +163,7 @@ def create_app(
             Middleware(RequestLog, request_timeout=settings.request_timeout),  # deadline, log line, errors
             Middleware(SecurityHeaders, html_policy=page_policy(graphql.page, graphql.loopback_page)),
             Middleware(Authentication, authenticator=authenticator, open_prefixes=(STATIC_PREFIX,)),
+            Middleware(AbuseBrake),  # 429 for a principal that keeps sending what the limits refuse
             Middleware(BodyLimit, seconds=settings.body_timeout),  # 413 past 1 MiB unread; 408 if too slow
         ],
     )

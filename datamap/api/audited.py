@@ -37,6 +37,14 @@ def _requests(answer: Any) -> Iterable[Named]:
     return [(r.subject_id, str(r.id)) for r in answer] or [(None, None)]
 
 
+def _document(answer: Any) -> Iterable[Named]:
+    return [(answer.subject_id, answer.erasure_request_id)]
+
+
+def _documents(answer: Any) -> Iterable[Named]:
+    return sorted({(d.subject_id, d.erasure_request_id) for d in answer}, key=str) or [(None, None)]
+
+
 # root field -> who its answer is about
 PERSON_READS: dict[str, NamesOf] = {
     "subjectLineage": _subject("subject_id"),
@@ -48,6 +56,8 @@ PERSON_READS: dict[str, NamesOf] = {
     "erasureRequest": _request,
     "erasureRequests": _requests,
     "erasureCertificate": _request,
+    "document": _document,
+    "documents": _documents,
 }
 
 
@@ -75,7 +85,7 @@ class AuditedRead(FieldExtension):
             audit.entry(principal, info.field_name, now, outcome=outcome, subject_id=s, request_id=r)
             for s, r in names
         ]
-        await audit.record_read(state_of(info).db, events, now)
+        await state_of(info).audit.record(events, now)  # committed (in a batch) before the answer leaves
         if failure is not None:
             raise failure
         return answer

@@ -149,13 +149,21 @@ class ErasureMutation:
             )
         )
 
-    @strawberry.mutation(description="Extend the deadline once, with reasons, within the first period")
+    @strawberry.mutation(
+        description="Extend the deadline, with reasons, notified within the first period: GDPR by `months` (1 or "
+        "2; default: to the latest), two further months in all (Art. 12(3)); CCPA once by 45 days"
+    )
     async def extend_deadline(
-        self, info: Info, request: strawberry.ID, reason: str
+        self, info: Info, request: strawberry.ID, reason: str, months: int | None = None
     ) -> t.ErasureRequest | None:
         return t.ErasureRequest.of(
             await erasure.extend_deadline(
-                state_of(info).db, str(request), reason, principal=principal_in(info), now=now_of(info)
+                state_of(info).db,
+                str(request),
+                reason,
+                months=months,
+                principal=principal_in(info),
+                now=now_of(info),
             )
         )
 

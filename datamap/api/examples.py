@@ -14,6 +14,7 @@ LEAD_EMAIL_LINEAGE = """query WhereDidTheLeadsEmailGo {
       paths { observed categories steps { kind key via at } }
     }
     transfers { key mechanism fromCountries toCountries importer { name } }
+    contingent { recipients { key name when } }
   }
 }
 """

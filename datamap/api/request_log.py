@@ -55,6 +55,7 @@ STATUS_OF_CODE: Mapping[str, int] = {
     "FORBIDDEN": 403,
     "NOT_FOUND": 404,
     "TIMEOUT": 504,
+    "RATE_LIMITED": 429,
     "DATABASE_UNAVAILABLE": 503,
     "CONFIGURATION": 500,
 }

@@ -13,6 +13,7 @@ from datamap.api import types as t
 from datamap.api.access_rules import guard, principal_in
 from datamap.api.audit_fields import AuditQuery
 from datamap.api.audited import audit_person_reads
+from datamap.api.document_fields import DocumentMutation, DocumentQuery
 from datamap.api.erasure_fields import ErasureMutation, ErasureQuery
 from datamap.api.errors import ErrorCodes
 from datamap.api.identifiers import now_of, state_of, subject_of
@@ -180,12 +181,12 @@ def _extensions() -> list[Any]:
 
 
 @strawberry.type
-class Query(MapQuery, ErasureQuery, ReportQuery, AuditQuery):
+class Query(MapQuery, ErasureQuery, ReportQuery, AuditQuery, DocumentQuery):
     pass
 
 
 @strawberry.type
-class Mutation(RecordingMutation, ErasureMutation):
+class Mutation(RecordingMutation, ErasureMutation, DocumentMutation):
     pass
 
 

@@ -65,6 +65,13 @@ _REQUESTS = {
     "extendDeadline",
     "placeLegalHold",
     "liftLegalHold",
+    # documents for a person or an authority, reviewed before sending (domain/review.py)
+    "documents",
+    "document",
+    "draftDocument",
+    "approveDocument",
+    "markDocumentSent",
+    "withdrawDocument",
 }
 _OUTCOMES = {"erasureRequests", "erasureRequest", "recordErasureOutcome"}
 _AUDIT = {"auditLog"}

@@ -1,7 +1,13 @@
 """The GDPR access report (Art. 15(1)(a)-(h), 15(2)) and the portability export (Art. 20). Pure.
 
-Built from the subject's lineage (records, disclosures, and the map's flows from them) with the retention rules,
-the rights, the controller's contact points and the validity of each transfer on the report's date.
+Built from the subject's lineage (records, disclosures, and the map's routine flows from them: a destination
+reached only on an event is no recipient of theirs) with the retention rules, the rights, the controller's
+contact points and the validity of each transfer on the report's date. What it says is about that person, in
+words: the purposes their data serves as controller (not what the controller does as a processor for its
+customers, Art. 30(2)), categories by name, legal bases as Art. 6(1) names them, the rights of the law that
+protects them, recipients by identity (C-154/21: the identity, unless that is impossible) and each transfer's
+safeguard. What staff must fix first is in `findings`, never in the document: a recipient known only by its
+category, an invalid safeguard, a residence the map does not know.
 """
 
 from __future__ import annotations
@@ -13,17 +19,18 @@ from typing import TypedDict
 
 from datamap.domain.categories import related
 from datamap.domain.documents import Document
-from datamap.domain.lineage import Lineage
+from datamap.domain.lineage import Lineage, Reached
+from datamap.domain.regions import EEA
 from datamap.domain.report_rows import (
     AccessReportRow,
-    CertificationRow,
     ContactRow,
     OrganisationRow,
     RetentionRow,
     RightRow,
 )
-from datamap.domain.transfer_validity import Certification, TransferFacts, assess
-from datamap.domain.vocabulary import TransferMechanism
+from datamap.domain.transfer_findings import Finding, Severity
+from datamap.domain.transfer_safeguards import safeguard_status, transfer_facts
+from datamap.domain.vocabulary import LegalBasis
 
 
 @dataclass(frozen=True)
@@ -46,13 +53,18 @@ class Retention:
 
 @dataclass(frozen=True)
 class TransferSafeguard:
+    """A transfer of the person's data out of their region: the safeguard, and the words they are told
+    (GDPR Art. 15(2)); `for_person` is None when no valid safeguard holds (a CRITICAL finding for staff)."""
+
     key: str
     mechanism: str
+    safeguard: str
     from_countries: tuple[str, ...]
     to_countries: tuple[str, ...]
     importer: str
     valid: bool
-    findings: tuple[str, ...]
+    for_person: str | None
+    staff_note: str
 
 
 @dataclass(frozen=True)
@@ -94,13 +106,20 @@ class AccessReport:
     purposes: list[ReportPurpose]
     categories: list[str]
     recipients: list[NamedRecipient]
-    recipient_categories: list[str]
+    recipient_categories: list[str]  # the map's routine recipients, by identity where known
     retention: list[Retention]
     rights: list[RightRow]
     sources: list[ReportSource]
     automated_decisions: str
     transfers: list[TransferSafeguard]
     portability: list[PortableRecord] = field(default_factory=list)
+    category_names: dict[str, str] = field(default_factory=dict)  # key -> name, for the words of the document
+    findings: list[Finding] = field(
+        default_factory=list
+    )  # for staff, before it is sent; never in the document
+
+    def name_of(self, category: str) -> str:
+        return self.category_names.get(category, category)
 
 
 NO_AUTOMATED_DECISIONS = (
@@ -126,10 +145,109 @@ def _retention(categories: Sequence[str], rules: Sequence[RetentionRow]) -> list
     return out
 
 
-def _certifications(rows: Sequence[CertificationRow]) -> tuple[Certification, ...]:
-    return tuple(
-        Certification(TransferMechanism(c["program"]), c["validFrom"], c.get("validTo")) for c in rows
-    )
+# GDPR (and the UK GDPR, Switzerland's FADP, which give the same rights of access) protects people there.
+_GDPR_COUNTRIES = EEA | {"GB", "CH"}
+# Rights that only California law gives: the CCPA's (Civ. Code §1798.100-199.100), Shine-the-Light (§1798.83),
+# and the Do Not Track disclosure CalOPPA requires (Bus. & Prof. Code §22575(b)(5)).
+_CALIFORNIA_LAWS = frozenset({"CCPA", "CalCivCode1798.83"})
+_CALIFORNIA_KEYS = frozenset({"do_not_track"})
+
+
+def rights_for(rights: Sequence[RightRow], country: str | None) -> tuple[list[RightRow], list[Finding]]:
+    """The rights of the law that protects a person living in `country` (the notice's own promises for all)."""
+    californian = [r for r in rights if r["law"] in _CALIFORNIA_LAWS or r["key"] in _CALIFORNIA_KEYS]
+    gdpr = [r for r in rights if r["law"] == "GDPR"]
+    everyone = [r for r in rights if r not in californian and r not in gdpr]
+    findings: list[Finding] = []
+    if country is None:
+        findings.append(
+            Finding(
+                Severity.MEDIUM,
+                "residence_unknown",
+                "The subject's country is not recorded: the rights of every law are listed.",
+                "Record the person's country (and US state) so the report gives the rights of their law only.",
+            )
+        )
+        chosen = everyone + gdpr + californian
+    elif country.upper() in _GDPR_COUNTRIES:
+        chosen = everyone + gdpr
+    elif country.upper() == "US":
+        findings.append(
+            Finding(
+                Severity.MEDIUM,
+                "state_unknown",
+                "The subject lives in the US; the map does not record the state, so California's rights are listed.",
+                "Confirm California residence before sending, or remove California's rights for another state.",
+            )
+        )
+        chosen = everyone + californian
+    else:
+        chosen = everyone
+    return sorted(chosen, key=lambda r: (r["law"], r["key"])), findings
+
+
+def _identity(r: Reached) -> str | None:
+    return r.details.get("organisationName")
+
+
+def _map_recipients(lineage: Lineage) -> tuple[list[str], list[Finding]]:
+    """Art. 15(1)(c) "will be disclosed": the routine recipients no disclosure shows yet, by identity where the
+    map knows it; a finding for each known only by its category (C-154/21, para. 51)."""
+    listed: list[str] = []
+    findings: list[Finding] = []
+    for r in lineage.recipients:
+        if r.observed:
+            continue
+        identity = _identity(r)
+        listed.append(f"{identity} ({r.name})" if identity else r.name)
+        if identity is None:
+            findings.append(
+                Finding(
+                    Severity.MEDIUM,
+                    "recipient_identity_unknown",
+                    f"{r.name}: only a category of recipient is known; the person is owed the recipient's "
+                    "identity unless it is impossible to give (CJEU C-154/21).",
+                    f"Record the organisation behind {r.key} in the map, or why it cannot be named.",
+                )
+            )
+    return listed, findings
+
+
+def _transfers(
+    lineage: Lineage, row: AccessReportRow, as_of: dt.date
+) -> tuple[list[TransferSafeguard], list[Finding]]:
+    """Each transfer of the person's data with its safeguard on the report's date (judged for exports from the
+    person's country), and the findings staff must settle first."""
+    certifications = {c["key"]: c["certifications"] for c in row["certifications"]}
+    out: list[TransferSafeguard] = []
+    findings: list[Finding] = []
+    for t in lineage.transfers:
+        d = t.details
+        facts = transfer_facts(
+            t.key,
+            d["mechanism"],
+            d["fromCountries"],
+            d["toCountries"],
+            certifications.get(t.key, []),
+            tia_review_date=d.get("tiaReviewDate"),
+            valid_from=d.get("validFrom"),
+        )
+        status = safeguard_status(facts, as_of, importer=d["importer"]["name"], country=row.get("country"))
+        out.append(
+            TransferSafeguard(
+                t.key,
+                d["mechanism"],
+                status.safeguard,
+                tuple(d["fromCountries"]),
+                tuple(d["toCountries"]),
+                d["importer"]["name"],
+                status.valid,
+                status.for_person,
+                status.staff_note,
+            )
+        )
+        findings += [f for f in status.findings if f.severity is not Severity.INFO]
+    return out, findings
 
 
 def build_access_report(
@@ -141,37 +259,16 @@ def build_access_report(
     """`row` is the ACCESS_REPORT row the lineage was built from."""
     held = sorted({c for s in lineage.systems for p in s.paths if p.observed for c in p.categories})
     disclosed = [r for r in lineage.recipients if r.observed]
-    certifications = {c["key"]: _certifications(c["certifications"]) for c in row["certifications"]}
-    transfers = []
-    for t in lineage.transfers:
-        d = t.details
-        verdict = assess(
-            TransferFacts(
-                key=t.key,
-                mechanism=TransferMechanism(d["mechanism"]),
-                from_countries=tuple(d["fromCountries"]),
-                to_countries=tuple(d["toCountries"]),
-                importer_certifications=certifications.get(t.key, ()),
-                tia_review_date=d.get("tiaReviewDate"),
-                valid_from=d.get("validFrom"),
-            ),
-            as_of,
-        )
-        transfers.append(
-            TransferSafeguard(
-                t.key,
-                d["mechanism"],
-                tuple(d["fromCountries"]),
-                tuple(d["toCountries"]),
-                d["importer"]["name"],
-                verdict.valid,
-                tuple(f.message for f in verdict.findings),
-            )
-        )
+    transfers, transfer_findings = _transfers(lineage, row, as_of)
     sources: list[ReportSource] = [
         {"key": s.key, "name": s.name, "kind": s.details.get("kind"), "categories": sorted(s.categories)}
         for s in lineage.sources
     ]
+    acting_as = {p["key"]: p.get("actingAs") for p in row["purposes"]}
+    rights, findings = rights_for(row["rights"], row.get("country"))
+    map_recipients, unnamed = _map_recipients(lineage)
+    findings += unnamed
+    findings += transfer_findings
     portability: list[PortableRecord] = [
         {
             "system": r["system"]["key"],
@@ -188,7 +285,9 @@ def build_access_report(
         controller=row["controller"] or {},
         contacts=list(row["contacts"]),
         purposes=[
-            ReportPurpose(p.key, p.name, p.details.get("legalBasis"), p.observed) for p in lineage.purposes
+            ReportPurpose(p.key, p.name, p.details.get("legalBasis"), p.observed)
+            for p in lineage.purposes
+            if acting_as.get(p.key) != "processor"  # for customers, under their notices (Art. 28, 30(2))
         ],
         categories=held,
         recipients=[
@@ -202,20 +301,31 @@ def build_access_report(
             )
             for r in disclosed
         ],
-        recipient_categories=sorted(
-            {f"{r.details.get('role')}: {r.details.get('kind')}" for r in lineage.recipients}
-        ),
+        recipient_categories=map_recipients,
         retention=_retention(held, row["retention"]),
-        rights=sorted(row["rights"], key=lambda r: (r["law"], r["key"])),
+        rights=rights,
         sources=sources,
         automated_decisions=NO_AUTOMATED_DECISIONS,
         transfers=transfers,
         portability=portability,
+        category_names={c["key"]: c["name"] for c in row["categoryNames"]},
+        findings=sorted(findings, key=lambda f: (list(Severity).index(f.severity), f.code, f.message)),
     )
 
 
+def _basis(value: str | None) -> str:
+    try:
+        return LegalBasis(value).words if value else "not recorded"
+    except ValueError:
+        return value or "not recorded"
+
+
+def _names(report: AccessReport, categories: Sequence[str]) -> str:
+    return ", ".join(report.name_of(c) for c in categories)
+
+
 def access_document(report: AccessReport) -> Document:
-    """The report as a document to send to the subject."""
+    """The report as a document to send to the person: in words, about them only (GDPR Art. 12(1), 15)."""
     c = report.controller
     doc = Document(f"Access to your personal data (GDPR Art. 15), as of {report.as_of.isoformat()}")
     doc.section(
@@ -227,22 +337,31 @@ def access_document(report: AccessReport) -> Document:
         ],
     )
     doc.section(
-        "Purposes of the processing (Art. 15(1)(a))",
-        items=[f"{p.name} (legal basis: {p.legal_basis})" for p in report.purposes],
+        "Why we process your data (Art. 15(1)(a))",
+        items=[f"{p.name}; legal basis: {_basis(p.legal_basis)}" for p in report.purposes],
     )
-    doc.section("Categories of personal data (Art. 15(1)(b))", items=report.categories)
     doc.section(
-        "Recipients your data was disclosed to (Art. 15(1)(c))",
+        "The personal data we hold about you (Art. 15(1)(b))",
+        items=[report.name_of(k) for k in report.categories],
+    )
+    doc.section(
+        "Who received your data (Art. 15(1)(c))",
         items=[
-            f"{r.name} ({r.role}, {r.country or 'country not recorded'}): {', '.join(r.categories)}"
+            f"{r.name} ({r.country or 'country not recorded'}): {_names(report, r.categories)}"
             for r in report.recipients
         ]
-        or ["none recorded"],
+        or ["nobody, as far as our records show"],
     )
-    doc.section("Categories of recipients by the data map", items=report.recipient_categories)
     doc.section(
-        "How long it is kept (Art. 15(1)(d))",
-        items=[f"{r.category}: {'; '.join(r.rules) or 'no rule recorded'}" for r in report.retention],
+        "Who receives it as part of the processing (Art. 15(1)(c))",
+        items=report.recipient_categories or ["nobody"],
+    )
+    doc.section(
+        "How long we keep it (Art. 15(1)(d))",
+        items=[
+            f"{report.name_of(r.category)}: {'; '.join(r.rules) or 'no rule recorded'}"
+            for r in report.retention
+        ],
     )
     doc.section(
         "Your rights (Art. 15(1)(e) and (f))",
@@ -253,10 +372,10 @@ def access_document(report: AccessReport) -> Document:
     doc.section("Where the data came from (Art. 15(1)(g))", items=[s["name"] for s in report.sources])
     doc.section("Automated decision-making (Art. 15(1)(h))", report.automated_decisions)
     doc.section(
-        "Transfers to third countries and their safeguards (Art. 15(2))",
+        "Transfers outside your region and their safeguards (Art. 15(2))",
         items=[
-            f"{t.key}: {', '.join(t.from_countries)} → {', '.join(t.to_countries)}, {t.importer}, "
-            f"{t.mechanism} ({'valid' if t.valid else 'NOT VALID'} on {report.as_of.isoformat()})"
+            t.for_person
+            or f"[for staff: {t.key} has no valid safeguard on {report.as_of}; settle it before sending]"
             for t in report.transfers
         ]
         or ["none"],

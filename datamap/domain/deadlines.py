@@ -57,10 +57,21 @@ class DeadlineRule:
             return add_business_days(received, 10)  # 14 CCR §7021(a)
         return None
 
-    def check_extension(self, received: dt.date, on: dt.date, reason: str, already_extended: bool) -> dt.date:
-        """The extended deadline, or `ValidationError` when the extension is not allowed on `on`."""
-        if already_extended:
-            raise ValidationError("deadline: already extended once; the law allows one extension")
+    def check_extension(
+        self,
+        received: dt.date,
+        on: dt.date,
+        reason: str,
+        current: dt.date | None,
+        months: int | None = None,
+    ) -> dt.date:
+        """The deadline after an extension notified on `on` (`current`: the deadline as already extended), or
+        `ValidationError` naming why it is not allowed.
+
+        GDPR Art. 12(3): the month "may be extended by two further months where necessary", the person informed
+        "of any such extension within one month of receipt ... together with the reasons": extensions of one or
+        two months, up to two further months in all. CCPA §1798.130(a)(2)(A): "may be extended once by an
+        additional 45 days", notified within the first 45 days."""
         if not reason.strip():
             raise ValidationError("reason: an extension must give the subject its reasons")
         if on > self.due(received):
@@ -68,7 +79,31 @@ class DeadlineRule:
                 f"deadline: the extension must be notified within the first period (by {self.due(received)}); "
                 f"it is {on}"
             )
-        return self.extended(received)
+        latest = self.extended(received)
+        if self.jurisdiction is Jurisdiction.CCPA:
+            if months is not None:
+                raise ValidationError(
+                    "months: a CCPA extension is 45 days (§1798.130(a)(2)(A)); give no months"
+                )
+            if current is not None:
+                raise ValidationError("deadline: already extended; the CCPA allows one extension of 45 days")
+            return latest
+        start = current or self.due(received)
+        if start >= latest:
+            raise ValidationError(
+                f"deadline: already extended to {start}, two further months in all (GDPR Art. 12(3))"
+            )
+        wanted = add_months(start, months) if months is not None else latest
+        if months is not None and not 1 <= months <= 2:
+            raise ValidationError(
+                f"months: {months}; give 1 or 2 (GDPR Art. 12(3): two further months in all)"
+            )
+        if wanted > latest:
+            raise ValidationError(
+                f"months: {months} more would end on {wanted}, past {latest}, two further months after the "
+                "first (GDPR Art. 12(3))"
+            )
+        return wanted
 
 
 def is_overdue(deadline: dt.date, today: dt.date, complete: bool) -> bool:

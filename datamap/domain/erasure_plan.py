@@ -1,9 +1,15 @@
 """The erasure plan of one subject: every place their data is or went, as ordered tasks. Pure.
 
-The holders come from the subject's lineage (records, disclosures, and the map's flows from them). For each:
+The holders come from the subject's lineage (records, disclosures, and the map's routine flows from them; a
+destination the map's contingent flows reach only on an event is a holder only once a disclosure there is
+observed). For each:
 - an internal system: erase (or anonymise) what it holds, except the categories a retention rule with an
   overriding legal ground (tax, accounting: GDPR Art. 17(3)(b)) or a legal hold (Art. 17(3)(e)) covers, which
-  are restricted until a date instead; a system with backups also gets its backup put beyond use;
+  are restricted until a date instead; a system with backups also gets its backup put beyond use (for what is
+  not restricted: the same obligation keeps the restricted categories in the backups). The restriction also holds
+  wherever the data reaches from that system on the controller's behalf: its own systems (a backup archive) and
+  its processors (GDPR Art. 28(3)(g): a processor deletes at the end "unless Union or Member State law requires
+  storage"), which are told to restrict, not to delete, those categories;
 - a processor: instruct deletion; any other recipient: notify (Art. 19); a recipient that publishes: inform the
   controllers processing the published data (Art. 17(2)).
 A suppression entry comes first. A task waits for the tasks of every holder upstream of it along the flows, so
@@ -15,19 +21,22 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
-from datamap.domain.categories import covers, narrow
-from datamap.domain.deadlines import add_months
 from datamap.domain.lineage import Lineage, NodeKind, Reached
+from datamap.domain.retention_exceptions import (
+    HOLD_GROUND,
+    Restriction,
+    RetentionException,
+    not_restricted,
+    restrictions,
+)
 
-OVERRIDING_BASES = frozenset({"legal_obligation_tax", "legal_obligation_accounting"})
+__all__ = ["HOLD_GROUND", "SUPPRESSION_KEY", "Action", "ErasurePlan", "PlannedTask", "plan_erasure"]
+
 SUPPRESSION_KEY = "suppress:subject"
-HOLD_GROUND = "GDPR Art. 17(3)(e): legal hold"  # followed by the hold's reason in parentheses
 
 
 class Action(StrEnum):
@@ -50,68 +59,6 @@ GROUNDS = {
 }
 
 
-@dataclass(frozen=True)
-class RetentionException:
-    """A reason to keep some categories restricted instead of erased, until a date (None: until lifted)."""
-
-    key: str
-    name: str
-    ground: str
-    categories: tuple[str, ...]
-    systems: tuple[str, ...] = ()  # empty: every system
-    period_years: int = 0
-    period_months: int = 0
-    period_days: int = 0
-    until: dt.date | None = None  # for holds: a fixed date
-    hold: bool = False
-
-    def applies_to(self, system: str) -> bool:
-        return not self.systems or system in self.systems
-
-    def ends(self, last_collected: dt.date | None) -> dt.date | None:
-        if self.hold:
-            return self.until
-        start = last_collected or dt.date.min
-        months = self.period_years * 12 + self.period_months
-        return add_months(start, months) + dt.timedelta(days=self.period_days)
-
-
-_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
-
-
-def exception_from_rule(rule: Mapping[str, Any]) -> RetentionException | None:
-    """A retention rule overrides erasure when its basis is a legal obligation and it states a period."""
-    period = rule.get("period")
-    if rule.get("basis") not in OVERRIDING_BASES or not period:
-        return None
-    found = _DURATION.match(period)
-    if found is None:
-        return None
-    years, months, weeks, days = (int(x) if x else 0 for x in found.groups())
-    return RetentionException(
-        key=rule["key"],
-        name=rule.get("name") or rule["key"],
-        ground=f"GDPR Art. 17(3)(b): {rule.get('name') or rule['key']} ({rule['basis']}, {period})",
-        categories=tuple(rule["categories"]),
-        systems=tuple(rule.get("systems") or ()),
-        period_years=years,
-        period_months=months,
-        period_days=weeks * 7 + days,
-    )
-
-
-def exception_from_hold(hold: Mapping[str, Any]) -> RetentionException:
-    return RetentionException(
-        key=f"hold:{hold['id']}",
-        name=hold["reason"],
-        ground=f"{HOLD_GROUND} ({hold['reason']})",
-        categories=tuple(hold["categories"]),
-        systems=tuple(hold.get("systems") or ()),
-        until=hold.get("until"),
-        hold=True,
-    )
-
-
 @dataclass
 class PlannedTask:
     key: str
@@ -131,12 +78,16 @@ class PlannedTask:
 
 @dataclass(frozen=True)
 class Art19Recipient:
+    """A recipient to tell of the erasure (GDPR Art. 19): one the data was disclosed to (observed), or one the
+    map's routine flows from a system holding the data reach; `why` says which."""
+
     key: str
     name: str
     role: str | None
     country: str | None
     categories: tuple[str, ...]
     observed: bool
+    why: str
 
 
 @dataclass
@@ -151,44 +102,25 @@ class ErasurePlan:
         return next(t for t in self.tasks if t.key == key)
 
 
-def _last_collected(node: Reached, categories: Iterable[str]) -> dt.date | None:
-    """The latest time a path bringing any of `categories` to `node` was observed."""
-    wanted = list(categories)
-    times = [s.at for p in node.paths if narrow(p.categories, wanted) for s in p.steps if s.at is not None]
-    return max(times).date() if times else None
+def _restrict_task(node: Reached, r: Restriction) -> PlannedTask:
+    return PlannedTask(
+        key=f"restrict:{node.key}:{r.exception.key}",
+        action=Action.RESTRICT,
+        target_kind=node.kind,
+        target=node.key,
+        target_name=node.name,
+        categories=r.categories,
+        legal_ground=r.ground,
+        observed=node.observed,
+        role=node.details.get("role"),
+        restricted_until=r.until,
+        exception=r.exception.key,
+    )
 
 
-def _system_tasks(
-    node: Reached, exceptions: Sequence[RetentionException], as_of: dt.date
-) -> list[PlannedTask]:
-    held = sorted(node.categories)
-    tasks: list[PlannedTask] = []
-    restricted: set[str] = set()
-    for exc in exceptions:
-        if not exc.applies_to(node.key):
-            continue
-        covered = narrow(held, exc.categories)
-        if not covered:
-            continue
-        until = exc.ends(_last_collected(node, covered))
-        if until is not None and until <= as_of:
-            continue  # the restriction has run out: erase
-        restricted.update(covered)
-        tasks.append(
-            PlannedTask(
-                key=f"restrict:{node.key}:{exc.key}",
-                action=Action.RESTRICT,
-                target_kind=NodeKind.SYSTEM,
-                target=node.key,
-                target_name=node.name,
-                categories=tuple(covered),
-                legal_ground=exc.ground,
-                observed=node.observed,
-                restricted_until=until,
-                exception=exc.key,
-            )
-        )
-    erase = [c for c in held if not any(covers(r, c) for r in restricted)]
+def _system_tasks(node: Reached, restrictions: Sequence[Restriction]) -> list[PlannedTask]:
+    tasks = [_restrict_task(node, r) for r in restrictions]
+    erase = not_restricted(node.categories, restrictions)
     if erase:
         tasks.insert(
             0,
@@ -203,7 +135,7 @@ def _system_tasks(
                 observed=node.observed,
             ),
         )
-    if node.details.get("backups"):
+    if node.details.get("backups") and erase:  # the restricted categories stay restricted in the backups too
         tasks.append(
             PlannedTask(
                 key=f"backup:{node.key}",
@@ -211,7 +143,7 @@ def _system_tasks(
                 target_kind=NodeKind.SYSTEM,
                 target=node.key,
                 target_name=f"{node.name} (backups)",
-                categories=tuple(held),
+                categories=tuple(erase),
                 legal_ground=GROUNDS[Action.BACKUP_BEYOND_USE],
                 observed=node.observed,
             )
@@ -219,7 +151,7 @@ def _system_tasks(
     return tasks
 
 
-def _recipient_task(node: Reached) -> PlannedTask:
+def _recipient_tasks(node: Reached, restrictions: Sequence[Restriction]) -> list[PlannedTask]:
     role = node.details.get("role")
     if node.details.get("kind") == "public":
         action = Action.INFORM_PUBLIC
@@ -227,17 +159,35 @@ def _recipient_task(node: Reached) -> PlannedTask:
         action = Action.INSTRUCT_PROCESSOR
     else:
         action = Action.NOTIFY_RECIPIENT
-    return PlannedTask(
-        key=f"{action.value}:{node.key}",
-        action=action,
-        target_kind=NodeKind.RECIPIENT,
-        target=node.key,
-        target_name=node.name,
-        categories=tuple(sorted(node.categories)),
-        legal_ground=GROUNDS[action],
-        observed=node.observed,
-        role=role,
-    )
+    tasks = [_restrict_task(node, r) for r in restrictions]
+    erase = not_restricted(node.categories, restrictions)
+    if erase:
+        tasks.insert(
+            0,
+            PlannedTask(
+                key=f"{action.value}:{node.key}",
+                action=action,
+                target_kind=NodeKind.RECIPIENT,
+                target=node.key,
+                target_name=node.name,
+                categories=tuple(erase),
+                legal_ground=GROUNDS[action],
+                observed=node.observed,
+                role=role,
+            ),
+        )
+    return tasks
+
+
+def _why(node: Reached) -> str:
+    """Why a recipient is told of the erasure: it was disclosed the data, or a routine flow brings it there."""
+    first = node.first_observed
+    if first is not None:
+        return f"disclosed to it on {first.date().isoformat()} (recorded)"
+    path = next((p for p in node.paths if p.routine), None)
+    if path is None or len(path.steps) < 2:
+        return "the map's flows bring the data there"
+    return f"the routine flow {path.steps[-1].via} brings it the data from {path.steps[-2].name}"
 
 
 def _flow_edges(lineage: Lineage, targets: set[str]) -> set[tuple[str, str]]:
@@ -245,6 +195,8 @@ def _flow_edges(lineage: Lineage, targets: set[str]) -> set[tuple[str, str]]:
     edges: set[tuple[str, str]] = set()
     for node in lineage.systems + lineage.recipients:
         for path in node.paths:
+            if not path.routine:
+                continue
             keys = [s.key for s in path.steps if s.kind in (NodeKind.SYSTEM, NodeKind.RECIPIENT)]
             for a, b in itertools.pairwise(keys):
                 if a in targets and b in targets and a != b:
@@ -348,9 +300,11 @@ def plan_erasure(
             observed=True,
         )
     ]
+    kept = restrictions(lineage, exceptions, as_of)
     for node in lineage.systems:
-        tasks += _system_tasks(node, exceptions, as_of)
-    tasks += [_recipient_task(node) for node in lineage.recipients]
+        tasks += _system_tasks(node, kept.get(node.key, []))
+    for node in lineage.recipients:
+        tasks += _recipient_tasks(node, kept.get(node.key, []))
     targets = {n.key for n in lineage.systems + lineage.recipients}
     _order(tasks, _flow_edges(lineage, targets))
     tasks.sort(key=lambda t: (t.stage, t.key))
@@ -365,6 +319,7 @@ def plan_erasure(
             n.details.get("country"),
             tuple(sorted(n.categories)),
             n.observed,
+            _why(n),
         )
         for n in lineage.recipients
     ]

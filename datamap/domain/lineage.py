@@ -3,7 +3,10 @@
 A lineage answer lists what was reached (sources, systems, purposes, recipients, transfers); each with the
 paths that led there, the data categories that travelled along them, and whether a path was observed (a
 recorded collection or disclosure) or follows from the map (flows). Along a map path the categories narrow:
-what leaves a hop is what entered it and what the flow carries (`categories.narrow`).
+what leaves a hop is what entered it and what the flow carries (`categories.narrow`); a flow's purposes apply to
+the categories each purpose processes. A path through a contingent flow (one that carries data only on an event:
+`FlowTrigger`) is contingent; what only contingent paths reach, and no observation shows, is listed apart
+(`Lineage.contingent`: "may go there when ...").
 """
 
 from __future__ import annotations
@@ -22,14 +25,17 @@ from datamap.domain.lineage_rows import (
     PathFlowRow,
     PathNodeRow,
     PurposeRow,
+    PurposeScopeRow,
     RecipientRow,
     RecordSystemRow,
     SourceRow,
     SubjectLineageRow,
     SystemRow,
     TransferRow,
+    TriggeredPurposeRow,
 )
 from datamap.domain.regions import exports_from
+from datamap.domain.vocabulary import FlowTrigger
 
 MAX_PATHS_PER_NODE = 20
 
@@ -67,6 +73,14 @@ class LineagePath:
     steps: tuple[Step, ...]
     observed: bool
     categories: tuple[str, ...]
+    conditions: tuple[
+        FlowTrigger, ...
+    ] = ()  # the events its contingent flows need; empty: routine or observed
+
+    @property
+    def routine(self) -> bool:
+        """Observed, or following only routine flows: data that went, or goes, there as a matter of course."""
+        return self.observed or not self.conditions
 
 
 class ReachedDetails(TypedDict, total=False):
@@ -143,11 +157,23 @@ class Reached:
     categories: set[str] = field(default_factory=set)
     paths: list[LineagePath] = field(default_factory=list)
     path_count: int = 0
+    routine: bool = False  # reached by an observed or routine path (else only on an event: contingent)
+    conditions: set[FlowTrigger] = field(default_factory=set)  # the events of the contingent paths here
     _seen: set[LineagePath] = field(default_factory=set, repr=False, compare=False)
 
     @property
     def observed(self) -> bool:
         return any(p.observed for p in self.paths)
+
+    @property
+    def contingent(self) -> bool:
+        """Reached only through flows that carry data on an event, and never observed."""
+        return not self.routine
+
+    @property
+    def when(self) -> list[str]:
+        """For a contingent node: the events on which data may go there."""
+        return [t.when for t in sorted(self.conditions)] if self.contingent else []
 
     @property
     def facts(self) -> NodeFacts:
@@ -187,18 +213,32 @@ class Reached:
 
     def add(self, path: LineagePath) -> None:
         self.categories.update(path.categories)
+        self.conditions.update(path.conditions)
         if path in self._seen:
             return
         self._seen.add(path)
         self.path_count += 1
         if len(self.paths) < MAX_PATHS_PER_NODE:
             self.paths.append(path)
-        elif path.observed and not self.observed:
-            self.paths[-1] = path  # never let the cap hide that something was observed
+        elif (path.observed and not self.observed) or (path.routine and not self.routine):
+            self.paths[-1] = path  # never let the cap hide that something was observed, or routine
+        self.routine = self.routine or path.routine
+
+
+@dataclass
+class ContingentReach:
+    """What data may reach only on an event (the map's contingent flows), and no observation shows it did."""
+
+    systems: list[Reached] = field(default_factory=list)
+    purposes: list[Reached] = field(default_factory=list)
+    recipients: list[Reached] = field(default_factory=list)
+    transfers: list[Reached] = field(default_factory=list)
 
 
 @dataclass
 class Lineage:
+    """Where data went or goes as a matter of course; `contingent`: where it may go on an event."""
+
     as_of: dt.date
     sources: list[Reached]
     systems: list[Reached]
@@ -208,6 +248,7 @@ class Lineage:
     truncated: bool
     subject_id: str | None = None
     erased_at: dt.datetime | None = None
+    contingent: ContingentReach = field(default_factory=ContingentReach)
 
     @classmethod
     def erased(cls, subject_id: str | None, as_of: dt.date, erased_at: dt.datetime) -> Lineage:
@@ -235,15 +276,27 @@ class _Collector:
         return node
 
     def lineage(self, as_of: dt.date, truncated: bool, subject_id: str | None = None) -> Lineage:
+        def routine(kind: NodeKind) -> list[Reached]:
+            return [n for n in self.of(kind) if n.routine]
+
+        def contingent(kind: NodeKind) -> list[Reached]:
+            return [n for n in self.of(kind) if n.contingent]
+
         return Lineage(
             as_of=as_of,
-            sources=self.of(NodeKind.SOURCE),
-            systems=self.of(NodeKind.SYSTEM),
-            purposes=self.of(NodeKind.PURPOSE),
-            recipients=self.of(NodeKind.RECIPIENT),
-            transfers=self.of(NodeKind.TRANSFER),
+            sources=routine(NodeKind.SOURCE),
+            systems=routine(NodeKind.SYSTEM),
+            purposes=routine(NodeKind.PURPOSE),
+            recipients=routine(NodeKind.RECIPIENT),
+            transfers=routine(NodeKind.TRANSFER),
             truncated=truncated,
             subject_id=subject_id,
+            contingent=ContingentReach(
+                systems=contingent(NodeKind.SYSTEM),
+                purposes=contingent(NodeKind.PURPOSE),
+                recipients=contingent(NodeKind.RECIPIENT),
+                transfers=contingent(NodeKind.TRANSFER),
+            ),
         )
 
     def of(self, kind: NodeKind) -> list[Reached]:
@@ -383,7 +436,7 @@ def _add_transfers(
                     )
                     c.add(
                         step,
-                        LineagePath((*path.steps, step), path.observed, tuple(cats)),
+                        LineagePath((*path.steps, step), path.observed, tuple(cats), path.conditions),
                         t,
                         _transfer_details,
                     )
@@ -451,7 +504,8 @@ def subject_lineage(
         if cats and record and purpose:
             sys_step = _step(record["system"], NodeKind.SYSTEM, via=f"record:{record['id']}", at=record["at"])
             p = Step(NodeKind.PURPOSE, purpose["key"], purpose["name"], via="map")
-            c.add(p, LineagePath((subject, sys_step, p), False, cats), purpose, _purpose_details)
+            path = LineagePath((subject, sys_step, p), False, cats, _triggered(purpose))
+            c.add(p, path, purpose, _purpose_details)
     for raw in _paths(row):
         record = records.get(raw.record) if raw.record is not None else None
         if record is None:
@@ -470,7 +524,7 @@ def _follow(
     held: Sequence[str],
     raw: _FlowPath,
     max_hops: int,
-    purposes: Mapping[str, PurposeRow],
+    purposes: Mapping[str, PurposeScopeRow],
     beyond: set[tuple[NodeKind, str]],
 ) -> None:
     """Add where one map path ends, with what still travels along it; note in `beyond` an end past the bound.
@@ -486,23 +540,38 @@ def _follow(
     if len(steps) - 1 > max_hops:
         beyond.add((_KIND[end["label"]], end["key"]))
         return
-    carried = tuple(cats)
-    c.add(steps[-1], LineagePath(steps, False, carried), end, _path_node_details)
-    _add_flow_purposes(c, steps, carried, raw.flows[-1].get("purposes") or (), purposes)
+    path = LineagePath(steps, False, tuple(cats), _conditions(raw.flows))
+    c.add(steps[-1], path, end, _path_node_details)
+    _add_flow_purposes(c, path, raw.flows[-1].get("purposes") or (), purposes)
+
+
+def _conditions(flows: Sequence[PathFlowRow]) -> tuple[FlowTrigger, ...]:
+    """The events a map path's contingent flows need (a flow stored without a trigger is routine)."""
+    return tuple(
+        sorted({FlowTrigger(f.get("trigger") or FlowTrigger.ROUTINE) for f in flows} - {FlowTrigger.ROUTINE})
+    )
 
 
 def _add_flow_purposes(
     c: _Collector,
-    steps: tuple[Step, ...],
-    cats: tuple[str, ...],
+    path: LineagePath,
     flow_purposes: Sequence[str],
-    purposes: Mapping[str, PurposeRow],
+    purposes: Mapping[str, PurposeScopeRow],
 ) -> None:
+    """The purposes the path's last flow carries its data for: each only for the categories it processes."""
     for key in flow_purposes:
         p = purposes.get(key)
-        if p is not None:
-            step = Step(NodeKind.PURPOSE, key, p["name"], via=steps[-1].via)
-            c.add(step, LineagePath((*steps, step), False, cats), p, _purpose_details)
+        cats = tuple(narrow(path.categories, p["categories"])) if p is not None else ()
+        if p is not None and cats:
+            step = Step(NodeKind.PURPOSE, key, p["name"], via=path.steps[-1].via)
+            conditions = tuple(sorted({*path.conditions, *_triggered(p)}))
+            c.add(step, LineagePath((*path.steps, step), False, cats, conditions), p, _purpose_details)
+
+
+def _triggered(purpose: TriggeredPurposeRow) -> tuple[FlowTrigger, ...]:
+    """The event a purpose's processing needs (none for a routine one)."""
+    trigger = FlowTrigger(purpose.get("trigger") or FlowTrigger.ROUTINE)
+    return () if trigger is FlowTrigger.ROUTINE else (trigger,)
 
 
 def category_lineage(row: CategoryLineageRow, *, category: str, as_of: dt.date, max_hops: int) -> Lineage:
@@ -520,11 +589,9 @@ def category_lineage(row: CategoryLineageRow, *, category: str, as_of: dt.date, 
         )
     for p in row["processed"]:
         step = Step(NodeKind.PURPOSE, p["purpose"]["key"], p["purpose"]["name"], via="processes")
+        cats = tuple(narrow([category], [p["category"]]))
         c.add(
-            step,
-            LineagePath((step,), False, tuple(narrow([category], [p["category"]]))),
-            p["purpose"],
-            _purpose_details,
+            step, LineagePath((step,), False, cats, _triggered(p["purpose"])), p["purpose"], _purpose_details
         )
     for raw in _paths(row):
         start = raw.nodes[0]

@@ -69,6 +69,20 @@ class PurposeRow(TypedDict):
     legalBasis: str
 
 
+class TriggeredPurposeRow(PurposeRow):
+    """A purpose with its `trigger` (`FlowTrigger`): its processing happens only on that event; null: routine."""
+
+    trigger: str | None
+
+
+class PurposeScopeRow(TriggeredPurposeRow):
+    """A purpose with the data categories it processes: a flow carries a category for a purpose only where the
+    purpose processes it."""
+
+    categories: list[str]
+    actingAs: str | None  # "processor": the controller acts for its customers (Art. 30(2)); else controller
+
+
 class DisclosurePurposeRow(PurposeRow):
     """The purpose of a disclosure: with whether it serves the recipient's own direct marketing."""
 
@@ -116,6 +130,7 @@ class PathFlowRow(TypedDict):
     key: str
     categories: list[str]
     purposes: list[str] | None
+    trigger: str | None  # `FlowTrigger`; null (a flow written before triggers) is routine
 
 
 class MapPathRow(TypedDict):
@@ -175,7 +190,7 @@ class SubjectLineageRow(FlowPathsRow):
     records: list[HeldRecordRow]
     disclosures: list[DisclosureRow]
     mapPurposes: list[MapPurposeRow]
-    purposes: list[PurposeRow]
+    purposes: list[PurposeScopeRow]
     transfers: list[TransferRow]
 
 
@@ -190,9 +205,9 @@ class StoredRow(TypedDict):
 
 
 class ProcessedRow(TypedDict):
-    """A purpose that processes one of the categories."""
+    """A purpose that processes one of the categories (with its `trigger`, as `PurposeScopeRow`)."""
 
-    purpose: PurposeRow
+    purpose: TriggeredPurposeRow
     category: str
 
 
@@ -203,5 +218,5 @@ class CategoryLineageRow(FlowPathsRow):
     categories: list[str]
     stored: list[StoredRow]
     processed: list[ProcessedRow]
-    purposes: list[PurposeRow]
+    purposes: list[PurposeScopeRow]
     transfers: list[TransferRow]

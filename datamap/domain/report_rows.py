@@ -89,6 +89,7 @@ class CertificationRow(TypedDict):
     organisation: str
     validFrom: dt.date
     validTo: NotRequired[dt.date]
+    note: NotRequired[str]
 
 
 class RetentionRow(TypedDict):
@@ -146,21 +147,35 @@ class RopaPurpose(TypedDict):
     categories: list[str]
     subjectCategories: list[str]
     systems: list[str]
+    controllerOrganisations: list[
+        OrganisationRow
+    ]  # when acting as processor: on whose behalf (Art. 30(2)(a))
     recipients: list[RopaRecipient]
 
 
-class RopaTransfer(TypedDict):
-    """A transfer in force, with its exporter's and importer's names."""
+class TransferTermsRow(TypedDict):
+    """A transfer's terms (`t {.*}` of a Transfer node) with its importer's certifications: what the validity of
+    its mechanism is judged on (`transfer_safeguards.facts_of`)."""
 
     key: str
     mechanism: str
     fromCountries: list[str]
     toCountries: list[str]
-    tiaReviewDate: dt.date | None
+    validFrom: dt.date
+    tiaReviewDate: NotRequired[dt.date]
+    contractDate: NotRequired[dt.date]
+    certifications: list[CertificationRow]
+
+
+class RopaTransfer(TransferTermsRow):
+    """A transfer in force, with its exporter's and importer's names and the categories it carries."""
+
     exporter: str
     importer: str
     categories: list[str]
-    certifications: list[CertificationRow]
+    onBehalfOf: NotRequired[
+        list[str]
+    ]  # the controllers a processor makes it for (Art. 30(2)(c)); else its own
 
 
 class RopaRow(BusinessRow):
@@ -179,6 +194,13 @@ class TransferCertifications(TypedDict):
     certifications: list[CertificationRow]
 
 
+class CategoryNameRow(TypedDict):
+    """A data category's key and its name in words."""
+
+    key: str
+    name: str
+
+
 class AccessReportRow(SubjectLineageRow):
     """The ACCESS_REPORT statement's row: the SUBJECT_LINEAGE row with the business facts."""
 
@@ -188,3 +210,4 @@ class AccessReportRow(SubjectLineageRow):
     rights: list[RightRow]
     contacts: list[ContactRow]
     certifications: list[TransferCertifications]
+    categoryNames: list[CategoryNameRow]

@@ -1,7 +1,10 @@
 """The record of processing activities (GDPR Art. 30): one row per activity, every Art. 30 item. Pure.
 
 The controller record (Art. 30(1)(a)-(g)) lists the activities where the organisation decides; the processor
-record (Art. 30(2)(a)-(d)) those it carries out on behalf of others (`actingAs: processor` in the map).
+record (Art. 30(2)(a)-(d)) those it carries out on behalf of others (`actingAs: processor` in the map): each
+controller by name and contact details (Art. 30(2)(a); where the map names none, a finding for staff), and only
+the transfers made on those controllers' behalf (Art. 30(2)(c): a transfer's `onBehalfOf`), never the
+organisation's own, which belong to the controller record.
 """
 
 from __future__ import annotations
@@ -11,10 +14,19 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from datamap.domain.categories import related
-from datamap.domain.report_rows import ContactRow, OrganisationRow, RetentionRow, RopaRow, RopaTransfer
+from datamap.domain.report_rows import (
+    ContactRow,
+    OrganisationRow,
+    RetentionRow,
+    RopaPurpose,
+    RopaRow,
+    RopaTransfer,
+)
+from datamap.domain.transfer_findings import Finding, Severity
+from datamap.domain.transfer_safeguards import SafeguardStatus, facts_of, safeguard_status
 
 CONTROLLER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("activity", "Processing activity"),
@@ -70,6 +82,7 @@ class RecordOfProcessing:
     as_of: dt.date
     controller_record: list[ControllerRow]
     processor_record: list[ProcessorRow]
+    findings: list[Finding] = field(default_factory=list)  # what the record lacks, for staff
 
     def to_json(self) -> str:
         return json.dumps(
@@ -138,15 +151,54 @@ def _contact(controller: OrganisationRow, contacts: Sequence[ContactRow]) -> str
     return _join([p for p in parts if p])
 
 
-def _transfers(categories: Sequence[str], transfers: Sequence[RopaTransfer]) -> str:
+def _safeguards(transfers: Sequence[RopaTransfer], as_of: dt.date) -> dict[str, SafeguardStatus]:
+    """Each transfer's safeguard and its validity on the record's date (GDPR Arts. 44-46, `transfer_validity`)."""
+    return {t["key"]: safeguard_status(facts_of(t), as_of) for t in transfers}
+
+
+def _transfers(
+    categories: Sequence[str], transfers: Sequence[RopaTransfer], safeguards: dict[str, SafeguardStatus]
+) -> str:
+    """Art. 30(1)(e) / 30(2)(c): each transfer carrying these categories, its countries, and its safeguard with
+    the safeguard's validity on the record's date (a safeguard no longer in force is flagged NOT VALID)."""
     return _join(
         [
-            f"{t['exporter']} → {t['importer']} ({', '.join(t['fromCountries'])} → {', '.join(t['toCountries'])}), "
-            f"{t['mechanism']}" + (f", TIA review {t['tiaReviewDate']}" if t.get("tiaReviewDate") else "")
+            f"{t['exporter']} → {t['importer']} ({', '.join(t['fromCountries'])} → {', '.join(t['toCountries'])}): "
+            f"{safeguards[t['key']].safeguard} [{t['mechanism']}]"
+            + (f", TIA review {t['tiaReviewDate']}" if t.get("tiaReviewDate") else "")
+            + f" — {safeguards[t['key']].staff_note}"
             for t in transfers
             if any(related(a, b) for a in categories for b in t["categories"])
         ]
     )
+
+
+def _controllers(p: RopaPurpose) -> tuple[str, list[Finding]]:
+    """Art. 30(2)(a): "the name and contact details of ... each controller on behalf of which the processor is
+    acting"; a finding where the map names them only in words."""
+    named = [
+        ", ".join(x for x in (o.get("name"), o.get("address"), o.get("country")) if x)
+        for o in sorted(p["controllerOrganisations"], key=lambda o: o.get("key", ""))
+    ]
+    if named:
+        return _join(named), []
+    words = p.get("controllers") or "not recorded"
+    finding = Finding(
+        Severity.MEDIUM,
+        "controllers_not_named",
+        f"{p['name']}: the controllers on whose behalf it is carried out are not named as organisations "
+        f"(the map says: {words}); Art. 30(2)(a) asks for each one's name and contact details.",
+        f"Record each customer as an organisation and list it in controllerOrganisations of {p['key']}.",
+    )
+    return f"not named as organisations: {words}", [finding]
+
+
+def _for_controllers(p: RopaPurpose, transfers: Sequence[RopaTransfer]) -> list[RopaTransfer]:
+    """The transfers made on behalf of this activity's controllers (all made for others, where none is named)."""
+    keys = {o.get("key") for o in p["controllerOrganisations"]}
+    return [
+        t for t in transfers if (keys & set(t.get("onBehalfOf") or ())) or (not keys and t.get("onBehalfOf"))
+    ]
 
 
 def _limits(categories: Sequence[str], retention: Sequence[RetentionRow]) -> str:
@@ -162,22 +214,27 @@ def build_ropa(row: RopaRow, as_of: dt.date) -> RecordOfProcessing:
     contact = _contact(row["controller"] or {}, row["contacts"])
     security = (notice["securityMeasures"] if notice else None) or "not described in the map"
     controller_rows, processor_rows = [], []
+    safeguards = _safeguards(row["transfers"], as_of)
+    own = [t for t in row["transfers"] if not t.get("onBehalfOf")]
+    findings: list[Finding] = []
     for p in sorted(row["purposes"], key=lambda p: p["key"]):
         categories = sorted(p["categories"])
-        transfers = _transfers(categories, row["transfers"])
         if p.get("actingAs") == "processor":
+            controllers, missing = _controllers(p)
+            findings += missing
             processor_rows.append(
                 ProcessorRow(
                     p["key"],
                     p["name"],
                     contact,
-                    p.get("controllers") or "not recorded",
+                    controllers,
                     f"{p.get('description') or p['name']} Data: {_join(categories)}",
-                    transfers,
+                    _transfers(categories, _for_controllers(p, row["transfers"]), safeguards),
                     security,
                 )
             )
             continue
+        transfers = _transfers(categories, own, safeguards)
         recipients = sorted(
             {
                 f"{r['role']}: {r['kind']}" + (f" ({r['country']})" if r.get("country") else "")
@@ -199,4 +256,4 @@ def build_ropa(row: RopaRow, as_of: dt.date) -> RecordOfProcessing:
                 security,
             )
         )
-    return RecordOfProcessing(as_of, controller_rows, processor_rows)
+    return RecordOfProcessing(as_of, controller_rows, processor_rows, findings)

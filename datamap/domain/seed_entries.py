@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from datamap.domain.categories import check_category_key
 from datamap.domain.vocabulary import (
+    FlowTrigger,
     LegalBasis,
     RecipientRole,
     RetentionBasis,
@@ -56,10 +57,19 @@ def _country(v: str | None) -> str | None:
 
 
 class Certification(BaseModel):
+    """An importer's certification (Privacy Shield, the DPF and its UK Extension), both end days included."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     program: TransferMechanism
     valid_from: dt.date = Field(alias="validFrom")
     valid_to: dt.date | None = Field(default=None, alias="validTo")
+    note: str | None = None  # where the certification is stated (the notice's section), or why it is assumed
+
+    @model_validator(mode="after")
+    def _interval(self) -> Certification:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError(f"validTo {self.valid_to} is before validFrom {self.valid_from}")
+        return self
 
 
 class Organisation(Entry):
@@ -119,7 +129,10 @@ class Purpose(Entry):
     name: str
     description: str | None = None
     acting_as: Literal["controller", "processor"] = Field(default="controller", alias="actingAs")
-    controllers: str | None = None  # when acting as processor: on whose behalf (Art. 30(2)(a))
+    trigger: FlowTrigger = FlowTrigger.ROUTINE  # processing for it happens only on that event
+    controllers: str | None = None  # when acting as processor: on whose behalf (Art. 30(2)(a)), in words
+    # ... and as organisations, by key: Art. 30(2)(a) wants "the name and contact details of ... each controller"
+    controller_organisations: tuple[str, ...] = Field(default=(), alias="controllerOrganisations")
     third_party_direct_marketing: bool = Field(default=False, alias="thirdPartyDirectMarketing")
     legal_basis: LegalBasis = Field(alias="legalBasis")
     legitimate_interest: str | None = Field(default=None, alias="legitimateInterest")
@@ -171,6 +184,7 @@ class Flow(Entry):
     to: Endpoint
     categories: tuple[str, ...] = Field(min_length=1)
     purposes: tuple[str, ...] = ()
+    trigger: FlowTrigger = FlowTrigger.ROUTINE  # a contingent flow carries data only on that event
 
     @model_validator(mode="after")
     def _direction(self) -> Flow:
@@ -189,6 +203,11 @@ class Transfer(Entry):
     categories: tuple[str, ...] = Field(min_length=1)
     mechanism: TransferMechanism
     tia_review_date: dt.date | None = Field(default=None, alias="tiaReviewDate")
+    # when the contract (SCCs, IDTA, Addendum) was concluded; the old SCCs' validity depends on it (Decision
+    # 2021/914 Art. 4; the UK transitional provisions). Unset: the transfer's validFrom stands for it.
+    contract_date: dt.date | None = Field(default=None, alias="contractDate")
+    # the controllers (organisation keys) a processor makes this transfer for (Art. 30(2)(c)); empty: its own
+    on_behalf_of: tuple[str, ...] = Field(default=(), alias="onBehalfOf")
 
     @field_validator("from_countries", "to_countries")
     @classmethod

@@ -180,6 +180,7 @@ def check_references(seed: SeedMap) -> None:
         need("purposes.yaml", i, p.key, "data category", p.categories)
         need("purposes.yaml", i, p.key, "subject category", p.subject_categories)
         need("purposes.yaml", i, p.key, "system", p.systems)
+        need("purposes.yaml", i, p.key, "organisation", p.controller_organisations)
     for i, r in enumerate(seed.recipients):
         need("recipients.yaml", i, r.key, "organisation", r.organisation)
     for i, f in enumerate(seed.flows):
@@ -188,7 +189,7 @@ def check_references(seed: SeedMap) -> None:
         need("flows.yaml", i, f.key, "data category", f.categories)
         need("flows.yaml", i, f.key, "purpose", f.purposes)
     for i, t in enumerate(seed.transfers):
-        need("transfers.yaml", i, t.key, "organisation", (t.exporter, t.importer))
+        need("transfers.yaml", i, t.key, "organisation", (t.exporter, t.importer, *t.on_behalf_of))
         need("transfers.yaml", i, t.key, "data category", t.categories)
     for i, rule in enumerate(seed.retention):
         need("retention.yaml", i, rule.key, "data category", rule.categories)

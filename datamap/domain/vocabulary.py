@@ -9,6 +9,37 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class FlowTrigger(StrEnum):
+    """When a flow carries data: routinely, or only on an event (a contingent flow).
+
+    Data that may go somewhere only when something happens has not gone there until a disclosure is observed: a
+    contingent destination is shown apart in lineage ("may go there when ..."), and it is in an erasure plan and
+    in an Art. 19 list (GDPR Art. 19: recipients "to whom the personal data have been disclosed") only then.
+    """
+
+    ROUTINE = "routine"
+    LEGAL_REQUEST = "legal_request"  # a court order, an authority's demand, a legal claim or suspected fraud
+    CORPORATE_TRANSACTION = "corporate_transaction"  # a merger, sale, reorganisation or insolvency
+    ACCOUNT_CONNECTION = "account_connection"  # the person connects an account of another service
+    PUBLICATION = "publication"  # the person makes something public
+    CONSENT = "consent"  # the person consents to this particular disclosure
+
+    @property
+    def when(self) -> str:
+        """The event, as words that complete "may go there when ..."."""
+        return _WHEN[self]
+
+
+_WHEN = {
+    FlowTrigger.ROUTINE: "the data is processed as usual",
+    FlowTrigger.LEGAL_REQUEST: "a court, an authority or a legal claim requires it, or fraud is suspected",
+    FlowTrigger.CORPORATE_TRANSACTION: "the business is reorganised, sold or merged",
+    FlowTrigger.ACCOUNT_CONNECTION: "the person connects their account with that service",
+    FlowTrigger.PUBLICATION: "the person makes the information public",
+    FlowTrigger.CONSENT: "the person consents to it",
+}
+
+
 class RecipientRole(StrEnum):
     """The role an organisation plays towards the controller on one relationship."""
 
@@ -31,6 +62,21 @@ class LegalBasis(StrEnum):
     PUBLIC_TASK = "public_task"
     LEGITIMATE_INTERESTS = "legitimate_interests"
 
+    @property
+    def words(self) -> str:
+        """The basis as Art. 6(1) names it, with its point."""
+        return _BASIS_WORDS[self]
+
+
+_BASIS_WORDS = {
+    LegalBasis.CONSENT: "your consent (GDPR Art. 6(1)(a))",
+    LegalBasis.CONTRACT: "the performance of a contract with you, or steps you asked for before one (Art. 6(1)(b))",
+    LegalBasis.LEGAL_OBLIGATION: "compliance with a legal obligation (Art. 6(1)(c))",
+    LegalBasis.VITAL_INTERESTS: "the protection of vital interests (Art. 6(1)(d))",
+    LegalBasis.PUBLIC_TASK: "a task in the public interest (Art. 6(1)(e))",
+    LegalBasis.LEGITIMATE_INTERESTS: "legitimate interests (Art. 6(1)(f))",
+}
+
 
 class RetentionBasis(StrEnum):
     """Why data is kept: a business need, or a legal ground that overrides erasure (Art. 17(3))."""
@@ -43,15 +89,18 @@ class RetentionBasis(StrEnum):
 
 
 class TransferMechanism(StrEnum):
-    """Chapter V GDPR (and Swiss FADP) transfer tools."""
+    """Chapter V GDPR, UK GDPR and Swiss FADP transfer tools."""
 
     ADEQUACY = "adequacy"
     EU_US_PRIVACY_SHIELD = "eu_us_privacy_shield"
     SWISS_US_PRIVACY_SHIELD = "swiss_us_privacy_shield"
     EU_US_DPF = "eu_us_dpf"
     SWISS_US_DPF = "swiss_us_dpf"
-    SCC_2010 = "scc_2010"
+    UK_EXTENSION = "uk_extension"  # UK Extension to the EU-US DPF ("UK-US data bridge"), UK exporters only
+    SCC_2010 = "scc_2010"  # the SCCs before 2021/914: Decisions 2001/497/EC, 2004/915/EC, 2010/87/EU
     SCC_2021 = "scc_2021"
+    UK_IDTA = "uk_idta"  # the UK International Data Transfer Agreement (UK GDPR Art. 46(2)(d))
+    UK_ADDENDUM = "uk_addendum"  # the UK Addendum to the 2021 EU SCCs (UK GDPR Art. 46(2)(d))
     BCR = "bcr"
     DEROGATION = "derogation"
 

@@ -46,7 +46,7 @@ CALL (paths) {
 CALL (paths) {
   UNWIND paths AS p UNWIND relationships(p) AS f
   WITH DISTINCT f
-  RETURN collect(f {.key, .categories, .purposes, id: elementId(f)}) AS pathFlows
+  RETURN collect(f {.key, .categories, .purposes, .trigger, id: elementId(f)}) AS pathFlows
 }
 """
 )
@@ -114,7 +114,8 @@ CALL (s) {
 }
 CALL () {
   MATCH (p:Purpose)
-  RETURN collect(p {.key, .name, .legalBasis}) AS purposes
+  RETURN collect(p {.key, .name, .legalBasis, .actingAs, .trigger,
+                    categories: [(p)-[:PROCESSES]->(c:DataCategory) | c.key]}) AS purposes
 }
 CALL () {
   MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
@@ -161,7 +162,7 @@ CALL (categories) {
     + valid("p")
     + """
   RETURN collect(DISTINCT CASE WHEN p IS NULL THEN null ELSE
-    {purpose: p {.key, .name, .legalBasis}, category: c.key} END) AS processed
+    {purpose: p {.key, .name, .legalBasis, .trigger}, category: c.key} END) AS processed
 }
 CALL (categories) {
   MATCH path = (start:Source|System)-[:FLOWS_TO*1..8]->(n:System|Recipient)
@@ -189,7 +190,8 @@ CALL (categories) {
 }
 CALL () {
   MATCH (p:Purpose)
-  RETURN collect(p {.key, .name, .legalBasis}) AS purposes
+  RETURN collect(p {.key, .name, .legalBasis, .actingAs, .trigger,
+                    categories: [(p)-[:PROCESSES]->(c:DataCategory) | c.key]}) AS purposes
 }
 CALL (categories) {
   OPTIONAL MATCH (t:Transfer)-[:CARRIES]->(c:DataCategory)

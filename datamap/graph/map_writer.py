@@ -45,6 +45,7 @@ EDGE_TYPES: tuple[tuple[str, str, str], ...] = (
     ("Purpose", "PROCESSES", "DataCategory"),
     ("Purpose", "CONCERNS", "SubjectCategory"),
     ("Purpose", "USES", "System"),
+    ("Purpose", "ON_BEHALF_OF", "Organisation"),
     ("Recipient", "IS", "Organisation"),
     ("Transfer", "EXPORTER", "Organisation"),
     ("Transfer", "IMPORTER", "Organisation"),
@@ -124,11 +125,12 @@ def node_rows(seed: sm.SeedMap) -> dict[str, list[dict[str, Any]]]:
             "organisation": o.key,
             "validFrom": c.valid_from,
             **({"validTo": c.valid_to} if c.valid_to else {}),
+            **({"note": c.note} if c.note else {}),
         }
         for o in seed.organisations
         for c in o.certifications
     ]
-    refs = {"categories", "subjectCategories", "systems", "purposes"}
+    refs = {"categories", "subjectCategories", "systems", "purposes", "controllerOrganisations"}
     organisations = {o.key: o for o in seed.organisations}
     return {
         "Notice": [notice],
@@ -186,6 +188,7 @@ def edge_rows(seed: sm.SeedMap) -> dict[tuple[str, str, str], list[dict[str, str
         ("Purpose", "PROCESSES", "DataCategory"): pairs(seed.purposes, "categories"),
         ("Purpose", "CONCERNS", "SubjectCategory"): pairs(seed.purposes, "subject_categories"),
         ("Purpose", "USES", "System"): pairs(seed.purposes, "systems"),
+        ("Purpose", "ON_BEHALF_OF", "Organisation"): pairs(seed.purposes, "controller_organisations"),
         ("Recipient", "IS", "Organisation"): pairs(seed.recipients, "organisation"),
         ("Transfer", "EXPORTER", "Organisation"): pairs(seed.transfers, "exporter"),
         ("Transfer", "IMPORTER", "Organisation"): pairs(seed.transfers, "importer"),

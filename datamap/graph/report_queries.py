@@ -18,11 +18,11 @@ from datamap.domain.lineage_rows import PartyRow
 from datamap.domain.report_rows import (
     AccessReportRow,
     BusinessRow,
-    CertificationRow,
     DatedStlDisclosure,
     RopaRow,
     StatutoryRow,
     StlDisclosure,
+    TransferTermsRow,
 )
 from datamap.graph.database import Database, Records, Transaction, run
 from datamap.graph.lineage_queries import SUBJECT_LINEAGE_BODY, SUBJECT_LINEAGE_RETURN
@@ -114,13 +114,16 @@ CALL () {
   MATCH (cp:ContactPoint) RETURN collect(cp {.kind, .value, .scope}) AS contacts
 }
 CALL () {
+  MATCH (dc:DataCategory) RETURN collect(dc {.key, .name}) AS categoryNames
+}
+CALL () {
   MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
   RETURN collect({key: t.key, certifications: [(imp)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]})
          AS certifications
 }
 """
     + SUBJECT_LINEAGE_RETURN
-    + ", notice, controller, retention, rights, contacts, certifications"
+    + ", notice, controller, retention, rights, contacts, certifications, categoryNames"
 )
 
 ROPA: LiteralString = (
@@ -134,6 +137,7 @@ CALL () {
     categories: [(p)-[:PROCESSES]->(c:DataCategory) | c.key],
     subjectCategories: [(p)-[:CONCERNS]->(sc:SubjectCategory) | sc.name],
     systems: [(p)-[:USES]->(s:System) | s.key],
+    controllerOrganisations: [(p)-[:ON_BEHALF_OF]->(o:Organisation) | o {.key, .name, .address, .country}],
     recipients: [(:Source|System)-[f:FLOWS_TO]->(r:Recipient)
                  WHERE p.key IN f.purposes AND """
     + valid("f")
@@ -147,8 +151,7 @@ CALL () {
     + valid("t")
     + """
   MATCH (t)-[:EXPORTER]->(exp:Organisation)
-  RETURN collect(t {.key, .mechanism, .fromCountries, .toCountries, .tiaReviewDate,
-                    exporter: exp.name, importer: imp.name,
+  RETURN collect(t {.*, exporter: exp.name, importer: imp.name,
                     categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key],
                     certifications: [(imp)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]}) AS transfers
 }
@@ -221,21 +224,14 @@ class StlStandardRow(StlBusinessRow):
     disclosures: list[StlDisclosure]
 
 
-class RegisterTransferRow(TypedDict):
+class RegisterTransferRow(TransferTermsRow):
     """A TRANSFER_REGISTER row's transfer: `t {.*}` with its exporter, importer, categories and the importer's
     certifications."""
 
-    key: str
-    mechanism: str
-    fromCountries: list[str]
-    toCountries: list[str]
-    validFrom: dt.date
     validTo: NotRequired[dt.date]
-    tiaReviewDate: NotRequired[dt.date]
     exporter: PartyRow
     importer: PartyRow
     categories: list[str]
-    certifications: list[CertificationRow]
 
 
 # --- reads and writes -----------------------------------------------------------------------------------------

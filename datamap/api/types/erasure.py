@@ -93,7 +93,11 @@ def _planned(t: ep.PlannedTask | ErasureTaskRecord) -> dict[str, Any]:
     }
 
 
-@strawberry.type(description="A recipient the subject may ask about (GDPR Art. 19, second sentence)")
+@strawberry.type(
+    description="A recipient to tell of the erasure, and that the subject may ask about (GDPR Art. 19): one "
+    "the data was disclosed to, or one routine flows from a system holding it reach. A destination the map "
+    "reaches only on an event (a contingent flow) is not one until a disclosure there is recorded"
+)
 class Art19Recipient:
     key: str
     name: str
@@ -101,6 +105,9 @@ class Art19Recipient:
     country: str | None
     categories: list[str]
     observed: bool
+    why: str = strawberry.field(
+        description="The recorded disclosure, or the routine flow that brings the data"
+    )
 
 
 @strawberry.type
@@ -125,6 +132,7 @@ class ErasurePlan:
                     country=r.country,
                     categories=list(r.categories),
                     observed=r.observed,
+                    why=r.why,
                 )
                 for r in plan.recipients
             ],

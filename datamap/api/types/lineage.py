@@ -52,6 +52,9 @@ class Reached:
     observed: bool
     first_observed: dt.datetime | None
     path_count: int = strawberry.field(description="All paths found; `paths` lists at most 20")
+    when: list[str] = strawberry.field(
+        description="For a contingent destination: the events on which the data may go there (empty otherwise)"
+    )
     node: strawberry.Private[dl.Reached]
 
     @strawberry.field(
@@ -69,6 +72,7 @@ class Reached:
             "observed": n.observed,
             "first_observed": n.first_observed,
             "path_count": n.path_count,
+            "when": n.when,
             "node": n,
         }
 
@@ -145,19 +149,43 @@ def _transfer(n: dl.Reached) -> ReachedTransfer:
     )
 
 
+def _system(n: dl.Reached) -> ReachedSystem:
+    return ReachedSystem(**Reached.common(n), country=n.facts.country, operator=n.facts.operator)
+
+
+def _purpose(n: dl.Reached) -> ReachedPurpose:
+    return ReachedPurpose(**Reached.common(n), legal_basis=_opt(LegalBasis, n.facts.legal_basis))
+
+
+@strawberry.type(
+    description="Where the data may go only on an event (a legal request, a corporate transaction, the person "
+    "connecting an account or publishing, consent): the map's contingent flows, with no disclosure recorded. "
+    "Each node's `when` names the events"
+)
+class ContingentReach:
+    systems: list[ReachedSystem]
+    purposes: list[ReachedPurpose]
+    recipients: list[ReachedRecipient]
+    transfers: list[ReachedTransfer]
+
+    @classmethod
+    def of(cls, c: dl.ContingentReach) -> ContingentReach:
+        return cls(
+            systems=[_system(n) for n in c.systems],
+            purposes=[_purpose(n) for n in c.purposes],
+            recipients=[_recipient(n) for n in c.recipients],
+            transfers=[_transfer(n) for n in c.transfers],
+        )
+
+
 def reached_lists(lin: dl.Lineage) -> dict[str, Any]:
     return {
         "sources": [ReachedSource(**Reached.common(n), kind=n.facts.kind) for n in lin.sources],
-        "systems": [
-            ReachedSystem(**Reached.common(n), country=n.facts.country, operator=n.facts.operator)
-            for n in lin.systems
-        ],
-        "purposes": [
-            ReachedPurpose(**Reached.common(n), legal_basis=_opt(LegalBasis, n.facts.legal_basis))
-            for n in lin.purposes
-        ],
+        "systems": [_system(n) for n in lin.systems],
+        "purposes": [_purpose(n) for n in lin.purposes],
         "recipients": [_recipient(n) for n in lin.recipients],
         "transfers": [_transfer(n) for n in lin.transfers],
+        "contingent": ContingentReach.of(lin.contingent),
         "truncated": lin.truncated,
         "as_of": lin.as_of,
     }
@@ -172,6 +200,7 @@ class CategoryLineage:
     purposes: list[ReachedPurpose]
     recipients: list[ReachedRecipient]
     transfers: list[ReachedTransfer]
+    contingent: ContingentReach
     truncated: bool
 
 
@@ -186,6 +215,7 @@ class SubjectLineage:
     purposes: list[ReachedPurpose]
     recipients: list[ReachedRecipient]
     transfers: list[ReachedTransfer]
+    contingent: ContingentReach
     truncated: bool = strawberry.field(description="True when maxHops cut off places the data reaches")
     erased_at: dt.datetime | None = strawberry.field(
         description="Set when an erasure request completed: nothing else of the subject remains"

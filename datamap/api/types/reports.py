@@ -48,7 +48,12 @@ _expose(stl.StatutoryCategory, "StatutoryCategory", letter="Civ. Code §1798.83(
 _expose(stl.ThirdParty, "ThirdParty", categories="Statutory letters disclosed to it")
 _expose(ar.NamedRecipient, "DisclosedRecipient")
 _expose(ar.Retention, "CategoryRetention")
-_expose(ar.TransferSafeguard, "Safeguard")
+_expose(
+    ar.TransferSafeguard,
+    "Safeguard",
+    for_person="What the person is told (Art. 15(2)); null when no valid safeguard holds: fix that first",
+    staff_note="For staff: valid on the date, or NOT VALID with the first CRITICAL finding",
+)
 _expose(
     rp.ControllerRow, "ControllerActivity", "Art. 30(1): one processing activity of the controller record"
 )
@@ -57,7 +62,8 @@ _expose(DomainFinding, "Finding")
 _expose(
     map_reports.RegisterEntry,
     "RegisteredTransfer",
-    valid="Whether the mechanism is a valid ground on the register's date",
+    valid="Whether the mechanism is a valid ground on the register's date, for every exporter's law it concerns",
+    safeguard="The mechanism as the law names it, with its instrument",
 )
 _expose(
     ccpa.RightToKnow,
@@ -169,6 +175,10 @@ class AccessReport:
     sources: list[ReportSource]
     automated_decisions: str
     transfers: list[Safeguard]
+    findings: list[DomainFinding] = strawberry.field(
+        description="For staff, before sending (never in the document): recipients known only by category "
+        "(C-154/21), invalid safeguards, an unknown residence"
+    )
     portability_json: str = strawberry.field(description="Data the subject provided, structured (Art. 20)")
     json: str
     document_text: str
@@ -196,6 +206,7 @@ class AccessReport:
             ],
             automated_decisions=r.automated_decisions,
             transfers=r.transfers,
+            findings=r.findings,
             portability_json=json.dumps(r.portability, ensure_ascii=False),
             json=_json(r),
             document_text=doc.text(),
@@ -208,6 +219,9 @@ class RecordOfProcessing:
     as_of: dt.date
     controller_record: list[ControllerActivity]
     processor_record: list[ProcessorActivity]
+    findings: list[DomainFinding] = strawberry.field(
+        description="What the record lacks (e.g. Art. 30(2)(a): controllers not named as organisations)"
+    )
     csv_url: str
     xlsx_url: str
     json_url: str
@@ -219,6 +233,7 @@ class RecordOfProcessing:
             as_of=r.as_of,
             controller_record=r.controller_record,
             processor_record=r.processor_record,
+            findings=r.findings,
             csv_url=f"/reports/ropa.csv{query}",
             xlsx_url=f"/reports/ropa.xlsx{query}",
             json_url=f"/reports/ropa.json{query}",

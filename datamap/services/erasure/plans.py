@@ -9,12 +9,11 @@ from collections.abc import Sequence
 from datamap.domain.access import Principal
 from datamap.domain.erasure_plan import (
     ErasurePlan,
-    exception_from_hold,
-    exception_from_rule,
     plan_erasure,
 )
 from datamap.domain.erasure_workflow import LegalHoldRecord
 from datamap.domain.lineage import subject_lineage
+from datamap.domain.retention_exceptions import exception_from_hold, exception_from_rule
 from datamap.errors import NotFound, ValidationError
 from datamap.graph import erasure_store as store
 from datamap.graph.database import Database, Transaction

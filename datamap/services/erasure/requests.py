@@ -232,10 +232,12 @@ async def extend_deadline(
     request_id: str,
     reason: str,
     *,
+    months: int | None = None,
     principal: Principal,
     now: dt.datetime,
 ) -> RequestView:
-    """Extend once, with reasons, within the first period (GDPR +2 months, CCPA +45 days)."""
+    """Extend, with reasons, within the first period: GDPR by one or two months, two further months in all
+    (by default, to the latest); CCPA once by 45 days."""
     trail = Trail(principal, "extendDeadline", now, request_id=request_id)
 
     async def work(tx: Transaction) -> None:
@@ -247,7 +249,7 @@ async def extend_deadline(
             raise ValidationError(f"request {request_id}: already complete")
         rule = DeadlineRule(request.jurisdiction)
         extended = rule.check_extension(
-            request.received_date, now.date(), reason, request.extended_deadline is not None
+            request.received_date, now.date(), reason, request.extended_deadline, months
         )
         await store.update_request(
             tx,

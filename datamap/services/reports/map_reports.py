@@ -6,15 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from datamap.domain.ropa import RecordOfProcessing, build_ropa
-from datamap.domain.transfer_validity import (
-    Certification,
-    Finding,
-    TransferFacts,
-    Validity,
-    assess,
-    register_health,
-)
-from datamap.domain.vocabulary import TransferMechanism
+from datamap.domain.transfer_safeguards import SafeguardStatus, facts_of, safeguard_status
+from datamap.domain.transfer_validity import Finding, Validity, register_health
 from datamap.graph import report_queries as q
 from datamap.graph.database import Database
 from datamap.services.lineage import as_of_params
@@ -38,6 +31,7 @@ class RegisterEntry:
     to_countries: list[str]
     categories: list[str]
     mechanism: str
+    safeguard: str  # the mechanism as the law names it, with its instrument
     valid: bool
     findings: tuple[Finding, ...]  # most severe first
 
@@ -49,22 +43,7 @@ class TransferRegister:
     health: dict[str, int]
 
 
-def facts(transfer: q.RegisterTransferRow) -> TransferFacts:
-    return TransferFacts(
-        key=transfer["key"],
-        mechanism=TransferMechanism(transfer["mechanism"]),
-        from_countries=tuple(transfer["fromCountries"]),
-        to_countries=tuple(transfer["toCountries"]),
-        importer_certifications=tuple(
-            Certification(TransferMechanism(c["program"]), c["validFrom"], c.get("validTo"))
-            for c in transfer["certifications"]
-        ),
-        tia_review_date=transfer.get("tiaReviewDate"),
-        valid_from=transfer.get("validFrom"),
-    )
-
-
-def entry(transfer: q.RegisterTransferRow, validity: Validity) -> RegisterEntry:
+def entry(transfer: q.RegisterTransferRow, status: SafeguardStatus) -> RegisterEntry:
     return RegisterEntry(
         key=transfer["key"],
         exporter=transfer["exporter"]["name"],
@@ -73,8 +52,9 @@ def entry(transfer: q.RegisterTransferRow, validity: Validity) -> RegisterEntry:
         to_countries=transfer["toCountries"],
         categories=sorted(transfer["categories"]),
         mechanism=transfer["mechanism"],
-        valid=validity.valid,
-        findings=validity.findings,
+        safeguard=status.safeguard,
+        valid=status.valid,
+        findings=status.findings,
     )
 
 
@@ -84,9 +64,9 @@ async def transfer_register(
     """Every transfer in force on the date, with its mechanism's validity and findings."""
     day, params = as_of_params(as_of, now)
     transfers = await q.read_transfer_register(db, params)
-    assessed = [(f, assess(f, day)) for f in map(facts, transfers)]
+    judged = [(f, safeguard_status(f, day)) for f in map(facts_of, transfers)]
     return TransferRegister(
         day,
-        [entry(t, v) for t, (_, v) in zip(transfers, assessed, strict=True)],
-        register_health(assessed),
+        [entry(t, s) for t, (_, s) in zip(transfers, judged, strict=True)],
+        register_health([(f, Validity(s.valid, s.findings)) for f, s in judged]),
     )
