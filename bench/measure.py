@@ -124,9 +124,9 @@ OPERATIONS = [
         lambda rng, n, secret: [(ERASURE_PLAN, _subject_params(rng.randrange(n), secret))],
     ),
     Operation(
-        "shineTheLightReport",
-        "query($s: SubjectInput!, $r: Date!) { shineTheLightReport(customer: $s, receivedAt: $r) { "
-        "year repeated categories { letter } thirdParties { name address } } }",
+        "shineTheLightReport",  # answered (recorded), as the statements through the driver do
+        "mutation($s: SubjectInput!, $r: Date!) { answerShineTheLightRequest(customer: $s, receivedAt: $r) { "
+        "year repeated eligible categories { item } thirdParties { name address } } }",
         _stl_variables,
         _stl_statements,
         write=True,

@@ -13,8 +13,7 @@ from datamap.clock import command_clock
 
 def cmd_report(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
     from datamap.domain.ropa import RecordOfProcessing
-    from datamap.services.reports import map_reports
-    from datamap.services.reports import shine_the_light as stl_service
+    from datamap.services.reports import map_reports, stl_standard
 
     now = command_clock().now()
     if args.report == "ropa":
@@ -54,7 +53,7 @@ def cmd_report(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
             for f in entry.findings:
                 print(f"  [{f.severity.value}] {f.message} Fix: {f.fix}")
         return 0
-    found: stl_service.StandardResponse = with_db(lambda db: stl_service.standard_report(db, args.year))
+    found: stl_standard.StandardResponse = with_db(lambda db: stl_standard.standard_report(db, args.year))
     letter = found.letter()
     print(letter.html() if args.html else letter.text(), end="")
     return 0

@@ -39,6 +39,11 @@ FIELD_QUERIES: dict[str, str] = {
         '{ shineTheLightReport(customer: {email: "jordan.reyes@example.com"}, receivedAt: "2026-03-02") { year } }'
     ),
     "shineTheLightStandardReport": "{ shineTheLightStandardReport(year: 2025) { year } }",
+    "issueShineTheLightStandardReport": "mutation { issueShineTheLightStandardReport(year: 2025) { year } }",
+    "answerShineTheLightRequest": (
+        'mutation { answerShineTheLightRequest(customer: {email: "jordan.reyes@example.com"}, '
+        'receivedAt: "2026-03-02") { year } }'
+    ),
     "accessReport": f"{{ accessReport(subject: {ANNA}) {{ subjectId }} }}",
     "ropa": "{ ropa { asOf } }",
     "transferRegister": "{ transferRegister { asOf } }",

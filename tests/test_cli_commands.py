@@ -101,7 +101,7 @@ def test_reports_from_the_command_line(seeded: Database, neo4j_settings: Neo4jSe
         and "[critical]" in register.stdout
     )
     letter = report("shine-the-light", "--year", "2019")
-    assert "Your California privacy rights: disclosures in 2019" in letter.stdout
+    assert "Shine-the-Light report 2019" in letter.stdout and "§1798.83(e)(1)" in letter.stdout
     bad = report("ropa", "--as-of", "last tuesday")
     assert_clear_error(bad, "is not a date")
     assert_clear_error(report("ropa", "--as-of", "9999-12-31"), "--as-of: 9999-12-31 is out of range")

@@ -117,7 +117,7 @@ async def test_an_approved_documents_digest_is_frozen_and_later_data_does_not_ch
     doc = await draft(api, **CCPA)
     assert doc["status"] == "DRAFT" and doc["findings"] == [] and doc["subjectId"]
     assert doc["approvedDigest"] is None and doc["intact"] and len(doc["contentDigest"]) == 64
-    assert any("user.financial.payment_method" in s["items"] for s in doc["sections"])
+    assert any("Commercial information (§1798.140(v)(1)(D))" in s["items"] for s in doc["sections"])
     approved = (await reviewer.query(APPROVE, id=doc["id"]))["approveDocument"]
     assert approved["status"] == "APPROVED" and approved["approvedBy"] == "token:reviewer"
     assert approved["approvedDigest"] == doc["contentDigest"]

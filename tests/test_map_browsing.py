@@ -28,7 +28,7 @@ async def test_a_question_about_a_category_covers_its_children(api: GraphQLClien
     assert "user.contact" in keys and "user.contact.email" in keys
     assert all(k == "user.contact" or k.startswith("user.contact.") for k in keys)
     email = next(c for c in data["dataCategories"] if c["key"] == "user.contact.email")
-    assert email["parent"] == "user.contact" and email["statutoryCategory"] == "B"
+    assert email["parent"] == "user.contact" and email["statutoryCategory"] == "ii"  # §1798.83(e)(6)(A)(ii)
 
 
 @pytest.mark.neo4j

@@ -1,6 +1,7 @@
 """Report rules without the database: calendar-year and 12-month windows, deadlines, who counts."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -9,12 +10,12 @@ from datamap.domain.ccpa import twelve_months_before
 from datamap.domain.local_days import CALIFORNIA, day_start, day_window
 
 D = dt.date
-STATUTORY = {
-    "user.name": "A",
-    "user.contact.email": "B",
-    "user.contact.phone_number": "M",
-    "user.financial.payment_history": "Z",
-    "user.financial.qualification": "AA",
+STATUTORY = {  # the items of §1798.83(e)(6)(A)
+    "user.name": "i",
+    "user.contact.email": "ii",
+    "user.contact.phone_number": "xiii",
+    "user.financial.payment_history": "xxvi",
+    "user.financial.qualification": "xxvii",
 }
 
 
@@ -93,14 +94,14 @@ def test_only_third_parties_and_legal_entity_affiliates_for_their_own_marketing_
         ],
         STATUTORY,
     )
-    assert [(c.letter, c.name) for c in response.categories] == [
-        ("A", "Name and address"),
-        ("B", "Electronic mail address"),
-        ("M", "Telephone number"),
+    assert [(c.item, c.name, c.citation) for c in response.categories] == [
+        ("i", "Name and address", "§1798.83(e)(6)(A)(i)"),
+        ("ii", "Electronic mail address", "§1798.83(e)(6)(A)(ii)"),
+        ("xiii", "Telephone number", "§1798.83(e)(6)(A)(xiii)"),
     ]
     assert [(t.name, t.address, t.categories) for t in response.third_parties] == [
-        ("Acme Leads LLC", "1 Main St, Sacramento, CA", ("A", "B")),
-        ("Sister Inc", "2 Side St", ("M",)),
+        ("Acme Leads LLC", "1 Main St, Sacramento, CA", ("i", "ii")),
+        ("Sister Inc", "2 Side St", ("xiii",)),
     ]
     assert response.findings == []
 
@@ -110,7 +111,7 @@ def test_a_parent_category_counts_with_its_children_letters_and_gaps_are_finding
     response = stl.build_response(
         2025, "disclosure_report", [_disclosure(unnamed, ["user.contact"])], STATUTORY
     )
-    assert [c.letter for c in response.categories] == ["B", "M"]
+    assert [c.item for c in response.categories] == ["ii", "xiii"]
     assert len(response.findings) == 2 and "names no organisation" in response.findings[0]
 
 
@@ -132,11 +133,86 @@ def test_the_letter_lists_categories_and_names_and_says_when_it_repeats_a_respon
     )
     text, html = letter.text(), letter.html()
     assert (
-        "(A) Name and address" in text and "Acme Leads LLC, 1 Main St" in text and "office furniture" in text
+        "Name and address (§1798.83(e)(6)(A)(i))" in text
+        and "Acme Leads LLC, 1 Main St" in text
+        and "office furniture" in text
     )
     assert "2026-02-01" in text and "one response per calendar year" in text
-    assert "<li>(A) Name and address</li>" in html
+    assert "<li>Name and address (§1798.83(e)(6)(A)(i))</li>" in html
     assert stl.ShineTheLightResponse.from_json(response.to_json()) == response
+
+
+def test_what_the_business_knows_of_the_recipients_marketing_decides_not_the_recorded_purpose() -> None:
+    """A phone number given to a known marketer "for sales" counts; one given for direct marketing to a recipient
+    known not to market counts not; where the map does not say, the purpose decides."""
+    marketer, not_a_marketer = (
+        {**PARTNER, "ownDirectMarketing": True},
+        {**AFFILIATE, "ownDirectMarketing": False},
+    )
+    response = stl.build_response(
+        2025,
+        "disclosure_report",
+        [
+            _disclosure(marketer, ["user.contact.phone_number"], dm=False),  # recorded under "sales"
+            _disclosure(not_a_marketer, ["user.name"], dm=True),
+        ],
+        STATUTORY,
+    )
+    assert [(t.key, t.categories) for t in response.third_parties] == [("acme", ("xiii",))]
+
+
+@pytest.mark.parametrize(
+    ("region", "relationship", "eligible"),
+    [
+        ("US-CA", "personal", True),
+        ("US-CA", "business", False),  # a customer's representative
+        ("US-NY", "personal", False),
+        (None, "personal", False),
+        ("US-CA", "none", False),
+        ("US-CA", None, False),
+    ],
+)
+def test_only_a_california_customer_with_a_personal_relationship_is_owed_the_report(
+    region: str | None, relationship: str | None, eligible: bool
+) -> None:
+    reasons = stl.eligibility(region, relationship)
+    assert (reasons == []) is eligible
+    assert all("§1798.83(e)(1)" in r for r in reasons)
+    response = stl.build_response(
+        2025, "disclosure_report", [_disclosure(PARTNER, ["user.name"])], STATUTORY, reasons
+    )
+    assert response.eligible is eligible and bool(response.third_parties) is eligible
+    text = stl.letter(response, business="B Inc", business_address=None, received=D(2026, 2, 1)).text()
+    assert ("Why there is no disclosure report" in text) is not eligible
+
+
+def test_a_response_recorded_with_the_old_letters_reads_as_items() -> None:
+    old = {
+        "year": 2024,
+        "route": "disclosure_report",
+        "findings": [],
+        "categories": [{"letter": "M", "name": "Telephone number"}],
+        "third_parties": [
+            {
+                "key": "acme",
+                "name": "Acme",
+                "address": None,
+                "country": None,
+                "marketing_examples": None,
+                "categories": ["A", "M"],
+            }
+        ],
+    }
+    response = stl.ShineTheLightResponse.from_json(json.dumps(old))
+    assert response.categories[0].item == "xiii" and response.third_parties[0].categories == ("i", "xiii")
+    assert response.eligible
+
+
+def test_the_business_wide_report_reads_as_a_report_about_customers_not_a_letter_to_one() -> None:
+    response = stl.build_response(2025, "disclosure_report", [_disclosure(PARTNER, ["user.name"])], STATUTORY)
+    text = stl.standard_report_document(response, business="B Inc", business_address=None).text()
+    assert "Shine-the-Light report 2025" in text and "§1798.83(e)(1)" in text
+    assert "you" not in text.lower().replace("your", "")
 
 
 def _utc(text: str) -> dt.datetime:

@@ -15,7 +15,7 @@ from strawberry.types.base import get_object_definition
 from datamap.api.schema import schema
 from datamap.api.types import reports as t
 from datamap.domain import access_report as ar
-from datamap.domain import ccpa
+from datamap.domain import ccpa, ccpa_categories
 from datamap.domain import ropa as rp
 from datamap.domain import shine_the_light as stl
 from datamap.domain import transfer_validity as tv
@@ -32,6 +32,7 @@ EXPOSED = {
     "Finding": tv.Finding,
     "RegisteredTransfer": map_reports.RegisterEntry,
     "RightToKnow": ccpa.RightToKnow,
+    "CcpaCategory": ccpa_categories.CcpaCategory,
 }
 
 
@@ -71,6 +72,8 @@ def test_a_row_of_the_record_of_processing_is_built_positionally_and_compares_by
     row = rp.ProcessorRow("k", "Activity", "Us", "Them", "Storage", "none", "TLS")
     assert row == rp.ProcessorRow(*dataclasses.astuple(row)) and hash(row) == hash(dataclasses.replace(row))
     assert (
-        ccpa.RightToKnow("s", dt.date(2024, 1, 1), dt.date(2024, 12, 31), [], [], [], [], [], []).subject_id
+        ccpa.RightToKnow(
+            "s", dt.date(2024, 1, 1), dt.date(2024, 12, 31), "", [], [], [], [], [], [], []
+        ).subject_id
         == "s"
     )

@@ -9,37 +9,70 @@ from typing import Any
 import openpyxl
 import pytest
 
+from datamap.clock import FixedClock
+from datamap.domain.access import Role
 from datamap.domain.categories import covers
 from datamap.domain.vocabulary import LegalBasis
+from datamap.graph.database import Database
 from datamap.services.seed import read_seed
-from tests.conftest import GraphQLClient
+from tests.conftest import TODAY, GraphQLClient
+from tests.helpers import client_of, open_request, settle_all
 
 pytestmark = pytest.mark.neo4j
 
 DISCLOSE = """mutation($input: DisclosureInput!) { recordDisclosure(input: $input) { id } }"""
-STL = """query($customer: SubjectInput!, $receivedAt: Date!) {
-  shineTheLightReport(customer: $customer, receivedAt: $receivedAt) {
-    requestId received due repeated firstReceived year route findings letterText letterHtml json
-    categories { letter name } thirdParties { key name address marketingExamples categories } } }"""
-CUSTOMER = {"email": "casey.morgan@example.com"}
+STL_FIELDS = """eligible reasons recorded requestId digest received due repeated firstReceived year route findings
+    letterText letterHtml json categories { item name }
+    thirdParties { key name address marketingExamples categories }"""
+STL = (
+    "query($customer: SubjectInput!, $receivedAt: Date!) { shineTheLightReport(customer: $customer, "
+    "receivedAt: $receivedAt) { FIELDS } }".replace("FIELDS", STL_FIELDS)
+)
+ANSWER = (
+    "mutation($customer: SubjectInput!, $receivedAt: Date!) { answerShineTheLightRequest(customer: $customer, "
+    "receivedAt: $receivedAt) { FIELDS } }".replace("FIELDS", STL_FIELDS)
+)
+STANDARD = (
+    "{ shineTheLightStandardReport(year: 2025) { year issuedAt digest recorded thirdParties { key } "
+    "categories { item } letterText } }"
+)
+ISSUE = (
+    "mutation($year: Int!) { issueShineTheLightStandardReport(year: $year) "
+    "{ year issuedAt digest thirdParties { key } } }"
+)
+CUSTOMER = {
+    "email": "casey.morgan@example.com"
+}  # a Californian buying for herself: a customer of §1798.83(e)(1)
+RESIDENT = {"country": "US", "region": "US-CA", "relationship": "PERSONAL"}
 
 
-async def disclose(api: GraphQLClient, recipient: str, purpose: str, at: str, categories: list[str]) -> None:
+async def disclose(
+    api: GraphQLClient,
+    recipient: str,
+    purpose: str,
+    at: str,
+    categories: list[str],
+    who: dict[str, str] = CUSTOMER,
+) -> None:
     await api.query(
         DISCLOSE,
         input={
-            "subject": CUSTOMER,
+            "subject": who,
             "recipient": recipient,
             "purpose": purpose,
             "categories": categories,
             "at": at,
+            **(RESIDENT if who == CUSTOMER else {}),
         },
     )
 
 
-async def stl_report(api: GraphQLClient, received: str) -> dict[str, Any]:
-    result: dict[str, Any] = (await api.query(STL, customer=CUSTOMER, receivedAt=received))[
-        "shineTheLightReport"
+async def stl_report(
+    api: GraphQLClient, received: str, customer: dict[str, str] = CUSTOMER
+) -> dict[str, Any]:
+    """Answer the request (recorded)."""
+    result: dict[str, Any] = (await api.query(ANSWER, customer=customer, receivedAt=received))[
+        "answerShineTheLightRequest"
     ]
     return result
 
@@ -62,11 +95,12 @@ async def test_shine_the_light_lists_exactly_last_years_disclosures_for_third_pa
         "2024-12-31T23:30:00-08:00",
         ["user.contact.phone_number"],
     )
-    # not counted: a service provider, another purpose, another year
+    # counted too: recorded "for sales", but the business knows marketing partners market to her themselves
+    await disclose(api, "marketing_partners", "sales", "2024-06-01T10:00:00Z", ["user.workplace"])
+    # not counted: a service provider, another year
     await disclose(
         api, "payment_processor", "billing", "2024-05-01T10:00:00Z", ["user.financial.payment_history"]
     )
-    await disclose(api, "marketing_partners", "sales", "2024-06-01T10:00:00Z", ["user.workplace"])
     await disclose(  # 21:00 on 31 Dec 2023 in California, though 2024 in UTC
         api,
         "marketing_partners",
@@ -82,24 +116,26 @@ async def test_shine_the_light_lists_exactly_last_years_disclosures_for_third_pa
         ["user.financial.qualification"],
     )
 
+    preview = (await api.query(STL, customer=CUSTOMER, receivedAt="2025-03-02"))["shineTheLightReport"]
+    assert not preview["recorded"] and preview["requestId"] is None  # the query records nothing
     first = await stl_report(api, "2025-03-02")
+    assert first["recorded"] and first["eligible"] and first["reasons"] == []
+    assert first["json"] == preview["json"] and len(first["digest"]) == 64
     assert first["year"] == 2024 and first["route"] == "disclosure_report" and not first["repeated"]
     assert first["due"] == "2025-04-01"
     # a California statute counts California's calendar year: 23:30 on 31 Dec 2024 in Los Angeles is 2024
-    assert [c["letter"] for c in first["categories"]] == ["A", "B", "M"]
+    assert [c["item"] for c in first["categories"]] == ["i", "ii", "xii", "xiii"]
     assert [t["key"] for t in first["thirdParties"]] == ["marketing_partners", "sharpspring_technologies"]
-    assert first["thirdParties"][0]["categories"] == ["A", "B"]
+    assert first["thirdParties"][0]["categories"] == ["i", "ii", "xii"]
     affiliate = first["thirdParties"][
         1
     ]  # an affiliate that is a separate legal entity counts as a third party
-    assert affiliate["name"] == "SharpSpring Technologies Inc" and affiliate["categories"] == ["M"]
+    assert affiliate["name"] == "SharpSpring Technologies Inc" and affiliate["categories"] == ["xiii"]
     assert any("names no organisation" in f for f in first["findings"]), (
         "an unnamed kind of recipient is flagged"
     )
-    assert (
-        "(A) Name and address" in first["letterText"]
-        and "<li>(B) Electronic mail address</li>" in first["letterHtml"]
-    )
+    assert "Name and address (§1798.83(e)(6)(A)(i))" in first["letterText"]
+    assert "<li>Electronic mail address (§1798.83(e)(6)(A)(ii))</li>" in first["letterHtml"]
 
     second = await stl_report(api, "2025-11-20")
     assert second["repeated"] and second["requestId"] == first["requestId"]
@@ -109,30 +145,65 @@ async def test_shine_the_light_lists_exactly_last_years_disclosures_for_third_pa
     next_year = await stl_report(api, "2026-01-05")
     assert not next_year["repeated"] and next_year["year"] == 2025
     assert [t["key"] for t in next_year["thirdParties"]] == ["data_aggregators"]
-    assert [c["letter"] for c in next_year["categories"]] == ["AA"]
+    assert [c["item"] for c in next_year["categories"]] == ["xxvii"]
 
 
-async def test_the_business_wide_report_of_a_year(api: GraphQLClient) -> None:
+async def test_a_customers_representative_is_answered_and_told_why_no_report_is_owed(
+    api: GraphQLClient,
+) -> None:
+    """The seed's Californian customer representative acts for a business (§1798.83(e)(1)): answered, recorded,
+    eligible false, with the reason, and no disclosures listed."""
+    jordan = {"email": "jordan.reyes@example.com"}
+    answer = await stl_report(api, "2020-02-01", jordan)
+    assert answer["recorded"] and answer["requestId"] and not answer["eligible"]
+    assert answer["thirdParties"] == [] and answer["categories"] == []
+    assert any("on behalf of a business" in r for r in answer["reasons"])
+    assert "Why there is no disclosure report" in answer["letterText"]
+    again = await stl_report(api, "2020-06-01", jordan)
+    assert again["repeated"] and again["requestId"] == answer["requestId"] and not again["eligible"]
+
+
+async def test_the_business_wide_report_covers_california_customers_and_stays_as_issued(
+    api: GraphQLClient, seeded: Database, clock: FixedClock
+) -> None:
     await disclose(
         api, "marketing_partners", "marketing_partner_sharing", "2025-03-01T10:00:00Z", ["user.name"]
     )
     await disclose(
         api, "payment_processor", "billing", "2025-05-01T10:00:00Z", ["user.financial.payment_history"]
     )
-    report = (
-        await api.query(
-            "{ shineTheLightStandardReport(year: 2025) { year thirdParties { key } "
-            "categories { letter } letterText } }"
+    other = {"email": "lee.business@example.com"}  # not a customer of §1798.83(e)(1): not counted
+    await disclose(
+        api, "data_aggregators", "marketing_partner_sharing", "2025-04-01T10:00:00Z", ["user.name"], other
+    )
+    preview = (await api.query(STANDARD))["shineTheLightStandardReport"]
+    assert preview["issuedAt"] is None and not preview["recorded"]
+    assert [t["key"] for t in preview["thirdParties"]] == ["marketing_partners"]
+    assert [c["item"] for c in preview["categories"]] == ["i"]
+    assert "Shine-the-Light report 2025" in preview["letterText"] and "about you" not in preview["letterText"]
+    if TODAY.year > 2025:
+        issued = (await api.query(ISSUE, year=2025))["issueShineTheLightStandardReport"]
+        assert issued["issuedAt"] and len(issued["digest"]) == 64
+        # the customer is erased (a request, every task done and verified by another principal): the report
+        # issued for 2025 stays what it was
+        request = await open_request(api, CUSTOMER["email"])
+        async with client_of(seeded, clock, Role.COMPLIANCE) as checker:
+            await settle_all(api, request, checker)
+        status = await api.query("query($id: ID!) { erasureRequest(id: $id) { status } }", id=request["id"])
+        assert status["erasureRequest"]["status"] == "COMPLETE"
+        live = await seeded.read(
+            "MATCH (:Subject)-[d:DISCLOSED_TO]->(:Recipient {key: 'marketing_partners'}) "
+            "WHERE d.at >= datetime('2025-01-01T08:00:00Z') AND d.at < datetime('2026-01-01T08:00:00Z') "
+            "RETURN count(d) AS n"
         )
-    )["shineTheLightStandardReport"]
-    assert [t["key"] for t in report["thirdParties"]] == ["marketing_partners"]
-    assert [c["letter"] for c in report["categories"]] == ["A"]
-    seed_2019 = await api.query("{ shineTheLightStandardReport(year: 2019) { thirdParties { key } } }")
-    assert {t["key"] for t in seed_2019["shineTheLightStandardReport"]["thirdParties"]} >= {
-        "marketing_partners",
-        "interinbox",
-        "sharpspring_technologies",
-    }
+        assert live == [{"n": 0}]  # her disclosure is gone from the graph
+        after = (await api.query(STANDARD))["shineTheLightStandardReport"]
+        assert after["digest"] == issued["digest"] and after["issuedAt"] == issued["issuedAt"]
+        assert [t["key"] for t in after["thirdParties"]] == ["marketing_partners"]
+        again = (await api.query(ISSUE, year=2025))["issueShineTheLightStandardReport"]
+        assert again["digest"] == issued["digest"] and again["issuedAt"] == issued["issuedAt"]
+    errors = await api.errors(ISSUE, year=TODAY.year)
+    assert f"year: {TODAY.year} has not ended in California" in errors[0]
 
 
 ACCESS = """query($subject: SubjectInput!) { accessReport(subject: $subject) {
@@ -324,20 +395,21 @@ async def test_the_transfer_register_flags_privacy_shield_today_but_not_in_2019(
 
 async def test_ccpa_right_to_know_covers_the_twelve_months_before_the_request(api: GraphQLClient) -> None:
     query = """query { ccpaRightToKnow(subject: {email: "jordan.reyes@example.com"}, receivedAt: "2020-04-15") {
-      windowFrom windowTo categoriesCollected sources purposes thirdPartyCategories soldOrShared
-      disclosedForBusinessPurpose } }"""
+      windowFrom windowTo period categoriesCollected { letter } sources purposes thirdPartyCategories
+      sold { letter } shared { letter } disclosedForBusinessPurpose { letter term subsection } } }"""
     report = (await api.query(query))["ccpaRightToKnow"]
     assert (report["windowFrom"], report["windowTo"]) == ("2019-04-16", "2020-04-15")
+    assert "§1798.130(a)(2)(B)" in report["period"]
     assert report["categoriesCollected"] == [], "the records of January 2019 fall before the window"
-    assert "user.contact.address" in report["soldOrShared"]  # marketing partners, June 2019
+    # marketing partners, June 2019: name, address, email (identifiers), phone (§1798.80(e)), company
+    assert [c["letter"] for c in report["sold"]] == ["A", "B", "I"] and report["shared"] == []
     assert report["disclosedForBusinessPurpose"] == [
-        "user.contact.email",
-        "user.name",
-    ]  # email delivery, 2020
+        {"letter": "A", "term": "Identifiers", "subsection": "§1798.140(v)(1)(A)"}
+    ]  # name and email to email delivery, 2020
     assert any(c.startswith("third_party") for c in report["thirdPartyCategories"])
     earlier = (await api.query(query.replace("2020-04-15", "2019-03-01")))["ccpaRightToKnow"]
-    assert "user.financial.payment_history" in earlier["categoriesCollected"]
-    assert "user.financial.transaction_id" in earlier["disclosedForBusinessPurpose"]  # the payment processor
+    assert {"letter": "D"} in earlier["categoriesCollected"]  # payment history: commercial information
+    assert "B" in {c["letter"] for c in earlier["disclosedForBusinessPurpose"]}  # the payment processor
 
 
 async def test_reports_refuse_ambiguous_or_impossible_requests(api: GraphQLClient) -> None:

@@ -11,6 +11,7 @@ import pytest
 from datamap.domain import review
 from datamap.domain.access import Principal, Role
 from datamap.domain.ccpa import RightToKnow
+from datamap.domain.ccpa_categories import CCPA_CATEGORIES
 from datamap.domain.documents import Document
 from datamap.domain.erasure_plan import Action
 from datamap.domain.erasure_workflow import ErasureRequestRecord, ErasureTaskRecord, TaskStatus
@@ -172,8 +173,10 @@ def test_the_ccpa_response_cites_each_subsection_and_says_none_where_nothing() -
         "subject-7",
         dt.date(2025, 3, 3),
         dt.date(2026, 3, 2),
-        ["user.name"],
+        "the 12 months before the request (Civ. Code §1798.130(a)(2)(B))",
+        [CCPA_CATEGORIES["A"]],
         ["Account registration"],
+        [],
         [],
         [],
         [],
@@ -187,9 +190,11 @@ def test_the_ccpa_response_cites_each_subsection_and_says_none_where_nothing() -
         "§1798.110(a)(3)",
         "§1798.110(a)(4)",
         "§1798.115(a)(2)",
+        "§1798.140(ah)",
+        "§1798.140(e)",
     ):
         assert any(cited in h for h in headings), cited
-    assert doc.sections[1].items == ["user.name"] and doc.sections[3].items == ["none"]
+    assert doc.sections[1].items == ["Identifiers (§1798.140(v)(1)(A))"] and doc.sections[3].items == ["none"]
 
 
 def test_findings_of_shine_the_light_and_of_an_altered_certificate() -> None:

@@ -7,18 +7,65 @@ import datetime as dt
 import strawberry
 from strawberry.types import Info
 
+from datamap.api.access_rules import principal_in
 from datamap.api.identifiers import now_of, state_of, subject_of
 from datamap.api.types import SubjectInput
 from datamap.api.types import reports as t
-from datamap.services.reports import map_reports, subject_reports
+from datamap.services.reports import map_reports, stl_standard, subject_reports
 from datamap.services.reports import shine_the_light as stl_service
+
+
+async def _shine_the_light(
+    info: Info, customer: SubjectInput, received_at: dt.date, at_designated_address: bool, *, answer: bool
+) -> t.ShineTheLightReport:
+    """A customer's request answered (recorded, as the principal) or previewed."""
+    found = await stl_service.answer_request(
+        state_of(info).db,
+        subject_of(info, customer, "customer"),
+        received_at,
+        at_designated_address=at_designated_address,
+        principal=principal_in(info) if answer else None,
+        now=now_of(info),
+    )
+    return t.ShineTheLightReport.of(found)
+
+
+@strawberry.type
+class ReportMutation:
+    @strawberry.mutation(
+        description="Answer a Shine-the-Light request (Civ. Code §1798.83): record it and its response, once per "
+        "customer and calendar year (a second request gets the first answer); a requester who is not a "
+        "customer (§1798.83(e)(1)) is answered, and recorded, with the reasons"
+    )
+    async def answer_shine_the_light_request(
+        self,
+        info: Info,
+        customer: SubjectInput,
+        received_at: dt.date,
+        at_designated_address: bool = True,
+    ) -> t.ShineTheLightReport | None:
+        return await _shine_the_light(info, customer, received_at, at_designated_address, answer=True)
+
+    @strawberry.mutation(
+        description="Issue the business-wide Shine-the-Light report of a calendar year that has ended: California "
+        "customers only (§1798.83(e)(1)), frozen with its SHA-256 digest; issued once (again: the first)"
+    )
+    async def issue_shine_the_light_standard_report(
+        self, info: Info, year: int
+    ) -> t.ShineTheLightReport | None:
+        found = await stl_standard.issue_standard_report(
+            state_of(info).db, year, principal=principal_in(info), now=now_of(info)
+        )
+        return t.ShineTheLightReport.of(found)
 
 
 @strawberry.type
 class ReportQuery:
     @strawberry.field(
-        description="Shine-the-Light (Civ. Code §1798.83) for a customer's request: records it, and "
-        "answers with the disclosures of the calendar year before (California's days); once per calendar year"
+        description="A preview of the Shine-the-Light answer (Civ. Code §1798.83) to a request: the "
+        "disclosures of the calendar year before (California's days), or why the requester is not a customer "
+        "(§1798.83(e)(1)); records nothing (answerShineTheLightRequest does). A request already answered this "
+        "calendar year shows that answer"
     )
     async def shine_the_light_report(
         self,
@@ -27,20 +74,14 @@ class ReportQuery:
         received_at: dt.date,
         at_designated_address: bool = True,
     ) -> t.ShineTheLightReport | None:
-        found = await stl_service.customer_report(
-            state_of(info).db,
-            subject_of(info, customer, "customer"),
-            received_at,
-            at_designated_address=at_designated_address,
-            now=now_of(info),
-        )
-        return t.ShineTheLightReport.of(found)
+        return await _shine_the_light(info, customer, received_at, at_designated_address, answer=False)
 
     @strawberry.field(
-        description="The business-wide Shine-the-Light report of a calendar year (California's days)"
+        description="The business-wide Shine-the-Light report of a calendar year (California's days): as issued "
+        "(issuedAt, digest), or before that a preview of the data as they stand"
     )
     async def shine_the_light_standard_report(self, info: Info, year: int) -> t.ShineTheLightReport | None:
-        return t.ShineTheLightReport.of(await stl_service.standard_report(state_of(info).db, year))
+        return t.ShineTheLightReport.of(await stl_standard.standard_report(state_of(info).db, year))
 
     @strawberry.field(description="GDPR Art. 15 access report; null when the graph holds no such subject")
     async def access_report(
@@ -62,12 +103,13 @@ class ReportQuery:
         return t.TransferRegister.of(found)
 
     @strawberry.field(
-        description="CCPA right to know for the 12 months (California's days) before the request; "
+        description="CCPA right to know for the 12 months (California's days) before the request, or with "
+        "`since` back to that day, not before 1 January 2022 (Civ. Code §1798.130(a)(2)(B); 11 CCR §7024(h)); "
         "null when unknown"
     )
     async def ccpa_right_to_know(
-        self, info: Info, subject: SubjectInput, received_at: dt.date
+        self, info: Info, subject: SubjectInput, received_at: dt.date, since: dt.date | None = None
     ) -> t.RightToKnow | None:
         return await subject_reports.right_to_know(
-            state_of(info).db, subject_of(info, subject), received_at, now=now_of(info)
+            state_of(info).db, subject_of(info, subject), received_at, now=now_of(info), since=since
         )

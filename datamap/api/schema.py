@@ -18,7 +18,7 @@ from datamap.api.erasure_fields import ErasureMutation, ErasureQuery
 from datamap.api.errors import ErrorCodes
 from datamap.api.identifiers import now_of, state_of, subject_of
 from datamap.api.limits import CachedParser, CachedValidation, RequestChecks
-from datamap.api.report_fields import ReportQuery
+from datamap.api.report_fields import ReportMutation, ReportQuery
 from datamap.api.request_log import RequestRecorder, log_unexpected
 from datamap.api.scalars import SCALAR_OVERRIDES
 from datamap.domain.subject_events import Collection, Disclosure
@@ -146,6 +146,8 @@ class RecordingMutation:
             at=input.at,
             subject_categories=input.subject_categories,
             country=input.country,
+            region=input.region,
+            relationship=input.relationship.value if input.relationship else None,
         )
         ((record_id, subject_id),) = await recording.record(
             state.db, [event], state.secret, by=(principal_in(info), "recordCollection", now_of(info))
@@ -163,6 +165,9 @@ class RecordingMutation:
             purpose=input.purpose,
             categories=input.categories,
             at=input.at,
+            country=input.country,
+            region=input.region,
+            relationship=input.relationship.value if input.relationship else None,
         )
         ((record_id, subject_id),) = await recording.record(
             state.db, [event], state.secret, by=(principal_in(info), "recordDisclosure", now_of(info))
@@ -186,7 +191,7 @@ class Query(MapQuery, ErasureQuery, ReportQuery, AuditQuery, DocumentQuery):
 
 
 @strawberry.type
-class Mutation(RecordingMutation, ErasureMutation, DocumentMutation):
+class Mutation(RecordingMutation, ErasureMutation, ReportMutation, DocumentMutation):
     pass
 
 

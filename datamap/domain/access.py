@@ -53,6 +53,8 @@ _MAP = {
 _PERSON = {"subjectLineage", "subject", "erasurePlan", "recordCollection", "recordDisclosure"}
 _REQUESTS = {
     "shineTheLightReport",
+    "answerShineTheLightRequest",
+    "issueShineTheLightStandardReport",
     "shineTheLightStandardReport",
     "accessReport",
     "ccpaRightToKnow",

@@ -1,4 +1,4 @@
-"""Response deadlines of data subject requests (GDPR Art. 12(3); CCPA Civ. Code §1798.130, 14 CCR §7021).
+"""Response deadlines of data subject requests (GDPR Art. 12(3); CCPA Civ. Code §1798.130, 11 CCR §7021).
 
 Pure date arithmetic. Months are calendar months: one month after 31 January is the last day of February.
 Business days skip Saturdays and Sundays; public holidays are not modelled (a conservative simplification
@@ -54,7 +54,7 @@ class DeadlineRule:
 
     def receipt_confirmation_due(self, received: dt.date) -> dt.date | None:
         if self.jurisdiction is Jurisdiction.CCPA:
-            return add_business_days(received, 10)  # 14 CCR §7021(a)
+            return add_business_days(received, 10)  # 11 CCR §7021(a)
         return None
 
     def check_extension(

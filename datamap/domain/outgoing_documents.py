@@ -35,16 +35,17 @@ _ASKED = {
 
 
 def right_to_know_document(found: RightToKnow) -> Document:
-    """The CCPA response (Civ. Code §1798.110(a)(1)-(4), §1798.115(a)(2)-(3)) for the 12 months of the request."""
+    """The CCPA response (Civ. Code §1798.110(a)(1)-(4), §1798.115(a)(2)-(3)) for the window of the request,
+    categories named as §1798.140(v)(1) names them."""
     window = f"{found.window_from.isoformat()} to {found.window_to.isoformat()}"
     doc = Document(f"Your right to know (California Civil Code §1798.110 and §1798.115): {window}")
     doc.section(
         "",
-        f"In answer to your request, what we collected about you and disclosed from {window}.",
+        f"In answer to your request, what we collected about you and disclosed from {window}: {found.period}.",
     )
     doc.section(
         "Categories of personal information collected (§1798.110(a)(1))",
-        items=found.categories_collected or NONE,
+        items=[c.text() for c in found.categories_collected] or NONE,
     )
     doc.section("Categories of sources (§1798.110(a)(2))", items=found.sources or NONE)
     doc.section("Business or commercial purposes (§1798.110(a)(3))", items=found.purposes or NONE)
@@ -52,10 +53,16 @@ def right_to_know_document(found: RightToKnow) -> Document:
         "Categories of third parties we disclose to (§1798.110(a)(4))",
         items=found.third_party_categories or NONE,
     )
-    doc.section("Categories sold or shared (§1798.115(a)(2))", items=found.sold_or_shared or NONE)
     doc.section(
-        "Categories disclosed for a business purpose (§1798.115(a)(3))",
-        items=found.disclosed_for_business_purpose or NONE,
+        "Categories sold (§1798.115(a)(2); §1798.140(ad))", items=[c.text() for c in found.sold] or NONE
+    )
+    doc.section(
+        "Categories shared for cross-context behavioral advertising (§1798.115(a)(2); §1798.140(ah))",
+        items=[c.text() for c in found.shared] or NONE,
+    )
+    doc.section(
+        "Categories disclosed for a business purpose (§1798.115(a)(3); §1798.140(e))",
+        items=[c.text() for c in found.disclosed_for_business_purpose] or NONE,
     )
     return doc
 

@@ -60,6 +60,7 @@ class StlRecipient(TypedDict):
     address: str | None
     country: str | None
     marketingExamples: str | None
+    ownDirectMarketing: bool | None  # what the business knows: the recipient uses it for its own marketing
 
 
 class StlPurpose(TypedDict):

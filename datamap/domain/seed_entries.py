@@ -9,10 +9,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from datamap.domain.categories import check_category_key
+from datamap.domain.ccpa_categories import CCPA_CATEGORIES
+from datamap.domain.shine_the_light import STATUTORY_CATEGORIES
 from datamap.domain.vocabulary import (
     FlowTrigger,
     LegalBasis,
     RecipientRole,
+    Relationship,
     RetentionBasis,
     SourceKind,
     TransferMechanism,
@@ -86,6 +89,8 @@ class DataCategory(Entry):
     name: str
     description: str | None = None
     statutory_category: str | None = Field(default=None, alias="statutoryCategory")
+    # The CCPA category of personal information, a letter of Civ. Code §1798.140(v)(1)(A)-(L)
+    ccpa_category: str | None = Field(default=None, alias="ccpaCategory")
 
     @field_validator("key")
     @classmethod
@@ -97,9 +102,16 @@ class DataCategory(Entry):
 
     @field_validator("statutory_category")
     @classmethod
-    def _letter(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"[A-Z]|AA", v):
-            raise ValueError(f"statutoryCategory {v!r} must be a §1798.83(e)(6) letter A..Z or AA")
+    def _item(cls, v: str | None) -> str | None:
+        if v is not None and v not in STATUTORY_CATEGORIES:
+            raise ValueError(f"statutoryCategory {v!r} must be an item of §1798.83(e)(6)(A): i to xxvii")
+        return v
+
+    @field_validator("ccpa_category")
+    @classmethod
+    def _ccpa_letter(cls, v: str | None) -> str | None:
+        if v is not None and v not in CCPA_CATEGORIES:
+            raise ValueError(f"ccpaCategory {v!r} must be a letter of Civ. Code §1798.140(v)(1): A to L")
         return v
 
 
@@ -300,6 +312,8 @@ class ExampleSubject(BaseModel):
     identifiers: Identifiers
     subject_categories: tuple[str, ...] = Field(default=(), alias="subjectCategories")
     country: str | None = None
+    region: str | None = None  # ISO 3166-2 (US-CA)
+    relationship: Relationship | None = None  # Cal. Civ. Code §1798.83(e)(1)
     records: tuple[ExampleRecord, ...] = ()
     disclosures: tuple[ExampleDisclosure, ...] = ()
     _c = field_validator("country")(_country)

@@ -12,6 +12,7 @@ from typing import Any
 
 from datamap.domain.categories import check_category_key
 from datamap.domain.identifiers import SubjectIdentifier
+from datamap.domain.vocabulary import Relationship
 from datamap.errors import ValidationError
 
 
@@ -26,6 +27,8 @@ class Collection:
     at: dt.datetime
     subject_categories: Sequence[str] = ()
     country: str | None = None
+    region: str | None = None  # ISO 3166-2, e.g. US-CA: where the subject lives
+    relationship: str | None = None  # `vocabulary.Relationship`
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Disclosure:
     at: dt.datetime
     subject_categories: Sequence[str] = ()
     country: str | None = None
+    region: str | None = None
+    relationship: str | None = None
 
 
 @dataclass
@@ -84,6 +89,7 @@ def to_row(event: Collection | Disclosure, secret: bytes, line: int = 0) -> dict
         check_category_key(c)
     if event.country is not None and not re.fullmatch(r"[A-Z]{2}", event.country):
         raise ValidationError(f"country: {event.country!r} is not an ISO 3166-1 alpha-2 code such as 'NL'")
+    _check_residence(event.country, event.region, event.relationship)
     at = utc(event.at)
     identifiers = [{"hash": i.keyed_hash(secret), "kind": i.kind.value} for i in event.identifiers]
     if isinstance(event, Collection):
@@ -96,10 +102,24 @@ def to_row(event: Collection | Disclosure, secret: bytes, line: int = 0) -> dict
         "hashes": sorted(i["hash"] for i in identifiers),
         "subjectCategories": sorted(set(event.subject_categories)),
         "country": event.country,
+        "region": event.region,
+        "relationship": event.relationship,
         "categories": sorted(set(event.categories)),
         "at": at,
         **target,
     }
+
+
+def _check_residence(country: str | None, region: str | None, relationship: str | None) -> None:
+    """A region is an ISO 3166-2 code of the subject's country; a relationship one of `Relationship`."""
+    if region is not None:
+        if not re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", region):
+            raise ValidationError(f"region: {region!r} is not an ISO 3166-2 code such as 'US-CA'")
+        if country is not None and not region.startswith(f"{country}-"):
+            raise ValidationError(f"region: {region!r} is not in country {country!r}")
+    if relationship is not None and relationship not in {r.value for r in Relationship}:
+        choices = ", ".join(r.value for r in Relationship)
+        raise ValidationError(f"relationship: {relationship!r} is not one of {choices}")
 
 
 def identifier_groups(rows: Sequence[dict[str, Any]]) -> list[list[int]]:

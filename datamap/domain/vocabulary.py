@@ -40,6 +40,15 @@ _WHEN = {
 }
 
 
+class Relationship(StrEnum):
+    """The kind of relationship a subject has with the business (Cal. Civ. Code §1798.83(e)(1): a "customer" has
+    an established business relationship "primarily for personal, family, or household purposes")."""
+
+    PERSONAL = "personal"  # personal, family or household purposes: a consumer
+    BUSINESS = "business"  # on behalf of a business: a customer's representative, a lead at a company
+    NONE = "none"  # no established business relationship (a visitor, a lead)
+
+
 class RecipientRole(StrEnum):
     """The role an organisation plays towards the controller on one relationship."""
 

@@ -154,6 +154,15 @@ class Database:
 
     async def transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` as one write transaction: all its statements commit together or not at all."""
+        return await self._transaction(work, write=True)
+
+    async def read_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run `work` as one read transaction (a preview of what a write would do: nothing is written)."""
+        return await self._transaction(work, write=False)
+
+    async def _transaction(
+        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], *, write: bool
+    ) -> T:
         timeout = self.time_limit()
 
         @neo4j.unit_of_work(timeout=timeout)
@@ -162,7 +171,8 @@ class Database:
 
         with self._errors(timeout):
             async with self.driver.session(database=self.settings.database) as session:
-                return await session.execute_write(timed)
+                run = session.execute_write if write else session.execute_read
+                return await run(timed)
 
     def time_limit(self) -> float | None:
         """Seconds the next statement (or transaction) may run: the query timeout, or less before a deadline;

@@ -31,7 +31,7 @@ from datamap.graph.validity import valid
 
 _RECIPIENT: LiteralString = (
     "r {.key, .name, .role, .kind, .legalEntity, .organisation, .organisationName, .address, .country, "
-    ".marketingExamples}"
+    ".marketingExamples, .ownDirectMarketing}"
 )
 _BUSINESS: LiteralString = """
 CALL () {
@@ -58,6 +58,7 @@ CALL () {
   OPTIONAL MATCH (s)-[d:DISCLOSED_TO]->(r:Recipient) WHERE d.at >= $from AND d.at < $to
   OPTIONAL MATCH (p:Purpose {key: d.purpose})
   RETURN collect(DISTINCT s.id) AS subjects,
+         collect(DISTINCT s {.id, .region, .relationship}) AS profiles,
          collect(CASE WHEN d IS NULL THEN null ELSE {at: d.at, categories: d.categories,
            purpose: p {.key, .thirdPartyDirectMarketing}, recipient: """
     + _RECIPIENT
@@ -67,7 +68,7 @@ CALL (subjects) {
   OPTIONAL MATCH (q:ShineTheLightRequest {key: coalesce(head(subjects), $fallbackId) + ':' + toString($year)})
   RETURN q {.*} AS previous
 }
-RETURN notice, controller, statutory, subjects, disclosures, previous
+RETURN notice, controller, statutory, subjects, profiles, disclosures, previous
 """
 )
 
@@ -75,17 +76,29 @@ STL_STANDARD: LiteralString = (
     _BUSINESS
     + """
 CALL () {
-  MATCH (p:Purpose) WHERE p.thirdPartyDirectMarketing
-  MATCH (:Subject)-[d:DISCLOSED_TO]->(r:Recipient) WHERE d.at >= $from AND d.at < $to AND d.purpose = p.key
+  MATCH (s:Subject)-[d:DISCLOSED_TO]->(r:Recipient)
+  WHERE d.at >= $from AND d.at < $to AND s.region = $california AND s.relationship = $personal
+  OPTIONAL MATCH (p:Purpose {key: d.purpose})
+  WITH r, p, d WHERE coalesce(r.ownDirectMarketing, p.thirdPartyDirectMarketing, false)
   WITH r, p, collect(d.categories) AS lists
   RETURN collect({categories: reduce(acc = [], l IN lists | acc + [c IN l WHERE NOT c IN acc]),
                   purpose: p {.key, .thirdPartyDirectMarketing}, recipient: """
     + _RECIPIENT
     + """}) AS disclosures
 }
-RETURN notice, controller, statutory, disclosures
+CALL () {
+  OPTIONAL MATCH (i:ShineTheLightStandardReport {year: $year})
+  RETURN i {.*} AS issued
+}
+RETURN notice, controller, statutory, disclosures, issued
 """
 )
+
+SAVE_STL_ISSUED: LiteralString = """
+MERGE (r:ShineTheLightStandardReport {year: $report.year})
+ON CREATE SET r = $report
+RETURN r {.*} AS report
+"""
 
 SAVE_STL_REQUEST: LiteralString = """
 MERGE (q:ShineTheLightRequest {key: $request.key})
@@ -209,19 +222,40 @@ class StlRequestRow(TypedDict):
     createdAt: dt.datetime
 
 
+class SubjectProfileRow(TypedDict):
+    """Where a subject lives and the kind of relationship it has (`s {.id, .region, .relationship}`)."""
+
+    id: str
+    region: str | None
+    relationship: str | None
+
+
 class StlCustomerRow(StlBusinessRow):
     """STL_CUSTOMER's row: the subjects the hashes point to, their disclosures in the window, and the request
     already recorded for the year (null when none)."""
 
     subjects: list[str]
+    profiles: list[SubjectProfileRow]
     disclosures: list[DatedStlDisclosure]
     previous: StlRequestRow | None
 
 
+class StlIssuedReport(TypedDict):
+    """The business-wide report of a year as issued (`r {.*}` of a ShineTheLightStandardReport)."""
+
+    year: int
+    response: str  # `ShineTheLightResponse.to_json`
+    responseDigest: str
+    issuedAt: dt.datetime
+    issuedBy: str
+
+
 class StlStandardRow(StlBusinessRow):
-    """STL_STANDARD's row: per recipient and purpose, the categories disclosed in the window."""
+    """STL_STANDARD's row: per recipient and purpose, the categories disclosed in the window, and the report of
+    the year as issued (null before it is)."""
 
     disclosures: list[StlDisclosure]
+    issued: StlIssuedReport | None
 
 
 class RegisterTransferRow(TransferTermsRow):
@@ -263,10 +297,22 @@ async def save_stl_request(tx: Transaction, request: StlRequestRow) -> StlReques
     return row
 
 
-async def read_stl_standard(db: Database, start: dt.datetime, end: dt.datetime) -> StlStandardRow:
-    """Every disclosure for third parties' direct marketing in `start <= at < end`."""
-    window = {"from": start, "to": end}
-    (row,) = _rows(StlStandardRow, await db.read(STL_STANDARD, **window))
+async def save_stl_issued(tx: Transaction, report: StlIssuedReport) -> StlIssuedReport:
+    """Keep the report of its year unless one was issued; the one kept."""
+    (row,) = _rows(StlIssuedReport, await run(tx, SAVE_STL_ISSUED, report=report), "report")
+    return row
+
+
+async def read_stl_standard(
+    db: Database | Transaction, year: int, start: dt.datetime, end: dt.datetime
+) -> StlStandardRow:
+    """Every disclosure to California customers (§1798.83(e)(1)) for third parties' own direct marketing in
+    `start <= at < end`, and the report of `year` if it was issued."""
+    window = {"from": start, "to": end, "california": "US-CA", "personal": "personal", "year": year}
+    records = await (
+        db.read(STL_STANDARD, **window) if isinstance(db, Database) else run(db, STL_STANDARD, **window)
+    )
+    (row,) = _rows(StlStandardRow, records)
     return row
 
 

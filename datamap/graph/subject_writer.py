@@ -41,7 +41,9 @@ WITH subject, datetime(subject.first) AS first
 MERGE (s:Subject {id: subject.id})
   ON CREATE SET s.createdAt = first
 SET s.createdAt = CASE WHEN first < s.createdAt THEN first ELSE s.createdAt END,
-    s.country = coalesce(subject.country, s.country)
+    s.country = coalesce(subject.country, s.country),
+    s.region = coalesce(subject.region, s.region),
+    s.relationship = coalesce(subject.relationship, s.relationship)
 WITH s, subject
 CALL (s, subject) {
   UNWIND subject.identifiers AS ident

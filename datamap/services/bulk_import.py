@@ -49,6 +49,8 @@ class _Line(BaseModel):
     purpose: str | None = None
     subject_categories: list[str] = Field(default_factory=list, alias="subjectCategories")
     country: str | None = None
+    region: str | None = None
+    relationship: str | None = None
 
 
 def parse_line(text: str) -> Event:
@@ -70,6 +72,8 @@ def parse_line(text: str) -> Event:
         "at": line.at,
         "subject_categories": line.subject_categories,
         "country": line.country,
+        "region": line.region,
+        "relationship": line.relationship,
     }
     if line.type == "collection":
         if not line.source or not line.system:

@@ -93,6 +93,8 @@ def per_subject(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "id": r["subjectId"],
                 "first": r["at"],
                 "country": None,
+                "region": None,
+                "relationship": None,
                 "hashes": set(),
                 "identifiers": {},
                 "memberships": {},
@@ -101,6 +103,8 @@ def per_subject(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         s["first"] = min(s["first"], r["at"])
         s["country"] = r["country"] or s["country"]
+        s["region"] = r["region"] or s["region"]
+        s["relationship"] = r["relationship"] or s["relationship"]
         s["hashes"].update(r["hashes"])
         s["identifiers"].update({i["hash"]: i for i in r["identifiers"]})
         for key in r["subjectCategories"]:

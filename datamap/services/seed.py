@@ -44,6 +44,8 @@ def subject_rows(seed: SeedMap, secret: bytes) -> list[dict[str, Any]]:
                 "identifiers": ids,
                 "subject_categories": s.subject_categories,
                 "country": s.country,
+                "region": s.region,
+                "relationship": s.relationship,
             }
             events: list[Event] = [
                 Collection(system=r.system, source=r.source, categories=r.categories, at=r.at, **common)

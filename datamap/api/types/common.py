@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 
 from datamap.domain import lineage as dl
-from datamap.domain.vocabulary import LegalBasis, RecipientRole, SourceKind, TransferMechanism
+from datamap.domain.vocabulary import LegalBasis, RecipientRole, Relationship, SourceKind, TransferMechanism
 from datamap.graph.map_queries import PartyRow, ProvenanceRow
 
 RecipientRoleEnum = strawberry.enum(RecipientRole, name="RecipientRole")
@@ -15,6 +15,7 @@ LegalBasisEnum = strawberry.enum(LegalBasis, name="LegalBasis")
 SourceKindEnum = strawberry.enum(SourceKind, name="SourceKind")
 MechanismEnum = strawberry.enum(TransferMechanism, name="TransferMechanism")
 NodeKindEnum = strawberry.enum(dl.NodeKind, name="NodeKind")
+RelationshipEnum = strawberry.enum(Relationship, name="Relationship")
 
 
 @strawberry.input(description="One data subject, by any identifier. Values are hashed on the server.")

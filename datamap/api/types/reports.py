@@ -16,13 +16,14 @@ import strawberry
 from strawberry.types.base import get_object_definition
 
 from datamap.domain import access_report as ar
-from datamap.domain import ccpa
+from datamap.domain import ccpa, ccpa_categories
 from datamap.domain import ropa as rp
 from datamap.domain import shine_the_light as stl
 from datamap.domain.transfer_validity import Finding as DomainFinding
 from datamap.domain.transfer_validity import Severity
 from datamap.services.reports import map_reports
-from datamap.services.reports.shine_the_light import CustomerResponse, StandardResponse
+from datamap.services.reports.shine_the_light import CustomerResponse
+from datamap.services.reports.stl_standard import StandardResponse
 
 SeverityEnum = strawberry.enum(Severity, name="FindingSeverity")
 
@@ -44,8 +45,10 @@ def _expose(cls: type[Any], name: str, description: str | None = None, **field_d
         field.description = text
 
 
-_expose(stl.StatutoryCategory, "StatutoryCategory", letter="Civ. Code §1798.83(e)(6) letter")
-_expose(stl.ThirdParty, "ThirdParty", categories="Statutory letters disclosed to it")
+_expose(
+    stl.StatutoryCategory, "StatutoryCategory", item="The item of Civ. Code §1798.83(e)(6)(A): i to xxvii"
+)
+_expose(stl.ThirdParty, "ThirdParty", categories="The items of §1798.83(e)(6)(A) disclosed to it")
 _expose(ar.NamedRecipient, "DisclosedRecipient")
 _expose(ar.Retention, "CategoryRetention")
 _expose(
@@ -66,11 +69,22 @@ _expose(
     safeguard="The mechanism as the law names it, with its instrument",
 )
 _expose(
+    ccpa_categories.CcpaCategory,
+    "CcpaCategory",
+    "A category of personal information as Civ. Code §1798.140(v)(1) names it",
+    letter="The subparagraph of §1798.140(v)(1): A to L (? where the map gives none)",
+    subsection="The subsection that names it",
+)
+_expose(
     ccpa.RightToKnow,
     "RightToKnow",
-    "CCPA right to know: the 12 months before the request",
-    sold_or_shared="Categories sold or shared (third parties' marketing)",
-    disclosed_for_business_purpose="Categories given to service providers",
+    "CCPA right to know: the 12 months before the request, or back to `since` (§1798.130(a)(2)(B))",
+    period="The window's rule, with its subsection",
+    categories_collected="Categories collected (§1798.110(a)(1)), as §1798.140(v)(1) names them",
+    sold="Categories disclosed to a third party for its own marketing: a sale where for consideration "
+    "(§1798.140(ad); §1798.115(a)(2))",
+    shared="Categories shared for cross-context behavioural advertising (§1798.140(ah); §1798.115(a)(2))",
+    disclosed_for_business_purpose="Categories disclosed for a business purpose (§1798.140(e); §1798.115(a)(3))",
 )
 
 StatutoryCategory: TypeAlias = stl.StatutoryCategory
@@ -83,6 +97,7 @@ ProcessorActivity: TypeAlias = rp.ProcessorRow
 Finding: TypeAlias = DomainFinding
 RegisteredTransfer: TypeAlias = map_reports.RegisterEntry
 RightToKnow: TypeAlias = ccpa.RightToKnow
+CcpaCategory: TypeAlias = ccpa_categories.CcpaCategory
 
 
 def _json(value: Any) -> str:
@@ -91,6 +106,16 @@ def _json(value: Any) -> str:
 
 @strawberry.type(description="A Shine-the-Light response for one calendar year")
 class ShineTheLightReport:
+    eligible: bool = strawberry.field(
+        description="Whether the requester is a customer of §1798.83(e)(1): a California resident whose "
+        "established relationship is primarily for personal, family, or household purposes"
+    )
+    reasons: list[str] = strawberry.field(description="Why not, when not eligible")
+    recorded: bool = strawberry.field(description="False for a preview: nothing was recorded")
+    issued_at: dt.datetime | None = strawberry.field(
+        description="The business-wide report: when it was issued (null: a preview of the data as they stand)"
+    )
+    digest: str | None = strawberry.field(description="SHA-256 of the response as recorded or issued")
     request_id: str | None
     subject_id: str | None = strawberry.field(
         description="The customer's subject id (a customer the map does not know gets one for the request)"
@@ -114,9 +139,20 @@ class ShineTheLightReport:
     def of(cls, found: CustomerResponse | StandardResponse) -> ShineTheLightReport:
         """A customer's recorded request and its response, or the business-wide response (no request)."""
         request = found if isinstance(found, CustomerResponse) else None
+        standard = found if isinstance(found, StandardResponse) else None
         response, letter = found.response, found.letter()
+        issued_at = standard.issued_at if standard else None
         return cls(
-            request_id=request.request_id if request else None,
+            eligible=response.eligible,
+            reasons=response.reasons,
+            recorded=request.recorded if request else issued_at is not None,
+            issued_at=issued_at,
+            digest=(request.digest if request.recorded else None)
+            if request
+            else standard.digest
+            if standard
+            else None,
+            request_id=(request.request_id if request.recorded else None) if request else None,
             subject_id=request.subject_id if request else None,
             received=request.received if request else None,
             due=request.due if request else None,

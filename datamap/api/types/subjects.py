@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from datamap.api.types.common import RecipientRoleEnum, SubjectInput
+from datamap.api.types.common import RecipientRoleEnum, RelationshipEnum, SubjectInput
 from datamap.graph.map_queries import SubjectRow
 
 
@@ -94,6 +94,14 @@ class CollectionInput:
     at: dt.datetime = strawberry.field(description="When it was collected, with a time zone")
     subject_categories: list[str] = strawberry.field(default_factory=list)
     country: str | None = strawberry.field(default=None, description="Where the subject is, ISO alpha-2")
+    region: str | None = strawberry.field(
+        default=None, description="Where the subject lives, ISO 3166-2 (US-CA): Shine-the-Light needs it"
+    )
+    relationship: RelationshipEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="PERSONAL (personal, family or household purposes), BUSINESS (for a business), NONE "
+        "(Civ. Code §1798.83(e)(1))",
+    )
 
 
 @strawberry.input(description="Record that data about a subject was disclosed to a recipient")
@@ -103,6 +111,13 @@ class DisclosureInput:
     recipient: str
     purpose: str
     at: dt.datetime = strawberry.field(description="When it was disclosed, with a time zone")
+    country: str | None = strawberry.field(default=None, description="Where the subject is, ISO alpha-2")
+    region: str | None = strawberry.field(
+        default=None, description="Where the subject lives, ISO 3166-2 (US-CA)"
+    )
+    relationship: RelationshipEnum | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="The subject's relationship with the business (Civ. Code §1798.83(e)(1))"
+    )
 
 
 @strawberry.type

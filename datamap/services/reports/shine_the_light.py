@@ -5,23 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from datamap.domain import shine_the_light as stl
+from datamap.domain.access import Principal
 from datamap.domain.documents import Document
 from datamap.domain.erasure_workflow import digest
 from datamap.domain.local_days import CALIFORNIA, day_window
 from datamap.domain.report_rows import NoticeRow, OrganisationRow, StatutoryRow
-from datamap.errors import ValidationError
 from datamap.graph import report_queries as q
 from datamap.graph.database import Database, Transaction
+from datamap.services.erasure.trail import Trail, refusals
 from datamap.services.reports.common import check_received
 from datamap.services.subjects import SubjectLookup
 
 
 @dataclass(frozen=True)
 class CustomerResponse:
-    """A recorded request and its response; `repeated` when it is the year's first response again."""
+    """A recorded request and its response; `repeated` when it is the year's first response again; `recorded`
+    false for a preview (nothing written)."""
 
     request_id: str
     subject_id: str
@@ -32,6 +34,8 @@ class CustomerResponse:
     first_received: dt.date
     business: str
     business_address: str | None
+    recorded: bool = True
+    digest: str | None = None  # SHA-256 of the response as recorded
 
     def letter(self) -> Document:
         return stl.letter(
@@ -43,33 +47,15 @@ class CustomerResponse:
         )
 
 
-@dataclass(frozen=True)
-class StandardResponse:
-    """The business-wide response for a calendar year, from the business that gives it."""
-
-    response: stl.ShineTheLightResponse
-    business: str
-    business_address: str | None
-
-    def letter(self) -> Document:
-        """As a letter dated the first day of the year after (when such requests can first be answered)."""
-        return stl.letter(
-            self.response,
-            business=self.business,
-            business_address=self.business_address,
-            received=dt.date(self.response.year + 1, 1, 1),
-        )
-
-
-def _statutory(rows: Sequence[StatutoryRow]) -> dict[str, str]:
+def statutory_of(rows: Sequence[StatutoryRow]) -> dict[str, str]:
     return {r["key"]: r["statutoryCategory"] for r in rows}
 
 
-def _route(notice: NoticeRow | None) -> str:
+def route_of(notice: NoticeRow | None) -> str:
     return (notice["shineTheLightRoute"] if notice else None) or "disclosure_report"
 
 
-def _business(controller: OrganisationRow | None) -> tuple[str, str | None]:
+def business_of(controller: OrganisationRow | None) -> tuple[str, str | None]:
     """The name and address of the business that answers (the controller publishing the notice)."""
     business = controller or {}
     return business.get("name", ""), business.get("address")
@@ -87,7 +73,8 @@ def _answered(
         stl.ShineTheLightResponse.from_json(request["response"]),
         repeated,
         request["received"],
-        *_business(controller),
+        *business_of(controller),
+        digest=request["responseDigest"],
     )
 
 
@@ -98,8 +85,12 @@ async def customer_report(
     *,
     at_designated_address: bool = True,
     now: dt.datetime,
+    record: bool = True,
+    trail: Trail | None = None,
 ) -> CustomerResponse:
-    """Record the request and answer it; a second request in the same calendar year gets the first answer."""
+    """Record the request and answer it (`record`; else only preview the answer, writing nothing); a second
+    request in the same calendar year gets the first answer. A requester who is not a "customer" of
+    §1798.83(e)(1) is answered with the reasons."""
     check_received(received, now.astimezone(dt.UTC).date())
     hashes = customer.hashes
     first, last = stl.preceding_calendar_year(received)
@@ -113,9 +104,16 @@ async def customer_report(
         subject_id = customer.one(row["subjects"]) or fallback
         previous = row["previous"]
         if previous is not None:
+            if trail is not None:
+                trail.about(subject_id=previous["subjectId"])
+                await trail.write(tx, "answered before")
             return _answered(previous, received, True, row["controller"])
+        profile = next((p for p in row["profiles"] if p["id"] == subject_id), None)
+        reasons = stl.eligibility(
+            profile["region"] if profile else None, profile["relationship"] if profile else None
+        )
         response = stl.build_response(
-            first.year, _route(row["notice"]), row["disclosures"], _statutory(row["statutory"])
+            first.year, route_of(row["notice"]), row["disclosures"], statutory_of(row["statutory"]), reasons
         )
         document = response.to_json()
         request: q.StlRequestRow = {
@@ -130,18 +128,34 @@ async def customer_report(
             "responseDigest": digest(document),
             "createdAt": now,
         }
+        if not record:
+            return replace(_answered(request, received, False, row["controller"]), recorded=False)
         stored = await q.save_stl_request(tx, request)
+        if trail is not None:
+            trail.about(subject_id=subject_id)
+            await trail.write(tx)
         return _answered(stored, received, stored["id"] != request["id"], row["controller"])
 
-    return await db.transaction(work)
+    return await (db.transaction(work) if record else db.read_transaction(work))
 
 
-async def standard_report(db: Database, year: int) -> StandardResponse:
-    """The business-wide response for `year` (the statute allows a standardised response)."""
-    if not 1900 < year < 9999:
-        raise ValidationError(f"year: {year} is out of range")
-    row = await q.read_stl_standard(db, *day_window(dt.date(year, 1, 1), dt.date(year, 12, 31), CALIFORNIA))
-    response = stl.build_response(
-        year, _route(row["notice"]), row["disclosures"], _statutory(row["statutory"])
-    )
-    return StandardResponse(response, *_business(row["controller"]))
+async def answer_request(
+    db: Database,
+    customer: SubjectLookup,
+    received: dt.date,
+    *,
+    at_designated_address: bool = True,
+    principal: Principal | None,
+    now: dt.datetime,
+) -> CustomerResponse:
+    """Record the request and its answer, with its audit event in the same transaction; without a principal,
+    only preview the answer (nothing written)."""
+    if principal is None:
+        return await customer_report(
+            db, customer, received, at_designated_address=at_designated_address, now=now, record=False
+        )
+    trail = Trail(principal, "answerShineTheLightRequest", now)
+    async with refusals(db, trail):
+        return await customer_report(
+            db, customer, received, at_designated_address=at_designated_address, now=now, trail=trail
+        )
