@@ -50,6 +50,9 @@ def test_gdpr_extensions_add_up_to_two_further_months_in_all_notified_within_the
         GDPR.check_extension(received, D(2024, 5, 20), "more", D(2024, 8, 2))
     with pytest.raises(ValidationError, match="past 2024-08-02"):
         GDPR.check_extension(received, D(2024, 5, 20), "more", once, months=2)
+    for months in (0, 3, 100_000, -30_000):  # refused before any date is computed (no year 10359)
+        with pytest.raises(ValidationError, match="give 1 or 2"):
+            GDPR.check_extension(received, D(2024, 5, 20), "more", None, months=months)
     with pytest.raises(ValidationError, match="within the first period"):
         GDPR.check_extension(received, D(2024, 6, 3), "too late", None)
     with pytest.raises(ValidationError, match="reasons"):

@@ -104,7 +104,8 @@ async def test_payment_data_is_restricted_until_a_date_and_the_rest_erased(api: 
     for holder in ("backup_archive", "auditors", "payment_processor", "hosting_providers"):
         held = tasks[f"restrict:{holder}:tax_records"]
         assert held["restrictedUntil"] == "2032-01-15" and kept & set(held["categories"]), holder
-        assert "28(3)(g)" in held["legalGround"]
+        processor = holder != "backup_archive"  # the archive is the controller's own system
+        assert ("28(3)(g)" in held["legalGround"]) is processor, held["legalGround"]
     assert not set(tasks["instruct_processor:payment_processor"]["categories"]) & kept
     assert (
         "instruct_processor:auditors" not in tasks

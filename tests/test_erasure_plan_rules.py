@@ -232,6 +232,10 @@ def test_a_destination_reached_only_on_an_event_is_neither_a_task_nor_an_art_19_
     p = plan(billing_row())
     assert "authorities" not in {t.target for t in p.tasks}
     assert "authorities" not in {r.key for r in p.recipients}
+    (warning,) = [w for w in p.warnings if "(authorities)" in w]  # not forgotten: staff are told to check
+    assert (
+        "a court, an authority or a legal claim requires it" in warning and "record the disclosure" in warning
+    )
     recorded = plan(billing_row(court_disclosure=True))  # once a disclosure there is recorded, it is one
     court = next(r for r in recorded.recipients if r.key == "authorities")
     assert court.observed and court.why == "disclosed to it on 2025-06-01 (recorded)"
@@ -259,8 +263,23 @@ def test_a_tax_rule_keeps_the_data_restricted_in_backups_and_at_processors_not_a
         assert restrict.categories == ("user.financial.payment_history",), holder
         assert restrict.restricted_until == dt.date(2035, 3, 1)
     assert "28(3)(g)" in tasks["restrict:auditor:tax_records"].legal_ground
+    assert (
+        "28(3)(g)" not in tasks["restrict:archive:tax_records"].legal_ground
+    )  # its own system: no processor
     assert "instruct_processor:auditor" not in tasks  # it holds nothing else: no deletion to instruct
     assert tasks["erase:archive"].categories == ("user.contact.email",)
     # the CRM's backups hold no restricted data; were billing backed up, its backups would keep it restricted
     assert "user.financial.payment_history" in tasks["backup:crm"].categories
     assert "crm" not in {t.target for t in tasks.values() if t.action is Action.RESTRICT}
+
+
+def test_the_latest_collection_counts_however_many_paths_there_are_to_show() -> None:
+    """A node shows at most 20 paths; the retention period still runs from the latest of all collections."""
+    old = [record(f"r{i}", BILLING, PAID, at(f"2015-01-{i + 1:02d}")) for i in range(20)]
+    new = [record(f"n{i}", BILLING, PAID, at(f"2025-03-{i + 1:02d}")) for i in range(5)]
+    row = subject_row("customer-1", country="NL", records=[*old, *new])
+    tax = retention_rule(
+        "tax_records", ["user.financial"], basis="legal_obligation_tax", period="P7Y", systems=["billing"]
+    )
+    restrict = tasks_of(plan(row, retention=[tax]))["restrict:billing:tax_records"]
+    assert restrict.restricted_until == dt.date(2032, 3, 5)  # 7 years after 2025-03-05, not after 2015

@@ -28,6 +28,7 @@ from datamap.api.limits import (
     BodyLimit,
     over_token_limit,
     shape_errors,
+    token_count,
 )
 from datamap.api.request_log import record_of
 from datamap.clock import FixedClock
@@ -315,9 +316,9 @@ async def test_one_log_line_per_request_without_query_text_or_personal_data(
 
 def test_the_token_count_before_parsing_agrees_with_the_parser_at_the_limit() -> None:
     """A document over the token limit is refused by a count that does not parse it (graphql-core's lexer takes
-    tens of milliseconds for 5,000 tokens, on the event loop); the count is the parser's own, comments apart."""
+    tens of milliseconds for 5,000 tokens, on the event loop); the count is the parser's own, comments included."""
 
-    # `{ f0(s: "...") f1 ...}` of n fields: n + 7 tokens (the argument adds five); the comment counts nothing
+    # a comment and `{ f0(s: "...") f1 ...}` of n fields: n + 8 tokens (the argument adds five, the comment one)
     def document(names: int) -> str:
         return (
             "# a comment ( ) {\n{ "
@@ -325,12 +326,20 @@ def test_the_token_count_before_parsing_agrees_with_the_parser_at_the_limit() ->
             + " }"
         )
 
-    at_limit, over = document(MAX_TOKENS - 8), document(MAX_TOKENS - 7)  # 4,999 and 5,000 written tokens
+    at_limit, over = document(MAX_TOKENS - 8), document(MAX_TOKENS - 7)  # 5,000 and 5,001 tokens
     assert not over_token_limit(at_limit)
     parse(at_limit, max_tokens=MAX_TOKENS)  # the parser agrees: exactly at the limit
     assert over_token_limit(over)
     with pytest.raises(GraphQLError, match="more than 5000 tokens"):
         parse(over, max_tokens=MAX_TOKENS)
+    comments = "#c\n" * (MAX_TOKENS + 1) + "{ a }"  # a body of comments counts as the parser counts it
+    assert over_token_limit(comments)
+    with pytest.raises(GraphQLError, match="more than 5000 tokens"):
+        parse(comments, max_tokens=MAX_TOKENS)
+    block = (
+        '{ f(s: """p\\""" b c """) }'  # in a block string only \""" escapes: 8 tokens, as the parser reads it
+    )
+    assert token_count(block, 100) == 8
 
 
 async def test_a_principal_that_keeps_sending_bombs_is_braked_and_others_are_not() -> None:

@@ -188,25 +188,29 @@ def _content_length(scope: Scope) -> int | None:
 # --- the document: tokens, aliases, depth -----------------------------------------------------------------------
 
 
-# A GraphQL token as the lexer reads one (strings whole; comments, which the parser does not count, too): counting
-# them with the regular-expression engine costs about a millisecond for 5,000, graphql-core's lexer 20-60 times
-# that, on the event loop every other request waits for.
+# A GraphQL token as graphql-core's parser counts one (strings whole, a block string's only escape being \""";
+# comments count too): counting them with the regular-expression engine costs about a millisecond for 5,000,
+# graphql-core's lexer 20-60 times that, on the event loop every other request waits for.
 _TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|"(?:[^"\\\n\r]|\\.)*"|#[^\n\r]*|\.\.\.|[!$&():=@\[\]{|}]'
+    r'"""(?:\\"""|[^"]|"(?!""))*"""|"(?:[^"\\\n\r]|\\.)*"|#[^\n\r]*|\.\.\.|[!$&():=@\[\]{|}]'
     r"|[_A-Za-z][_0-9A-Za-z]*|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
 )
 
 
 def over_token_limit(query: str) -> bool:
-    """Whether graphql-core's parser would refuse the document for its tokens, read without parsing it (stops at
-    the limit). The parser counts one more than its lexer's tokens: it refuses `MAX_TOKENS` of them."""
+    """Whether graphql-core's parser would refuse the document for its tokens (more than `MAX_TOKENS`, comments
+    included), read without parsing it."""
+    return token_count(query, MAX_TOKENS) > MAX_TOKENS
+
+
+def token_count(query: str, most: int) -> int:
+    """The document's tokens as graphql-core's parser counts them, counted no further than `most + 1`."""
     counted = 0
-    for match in _TOKEN.finditer(query):
-        if not match.group().startswith("#"):
-            counted += 1
-            if counted >= MAX_TOKENS:
-                return True
-    return False
+    for _ in _TOKEN.finditer(query):
+        counted += 1
+        if counted > most:
+            break
+    return counted
 
 
 def _too_many_tokens() -> GraphQLError:

@@ -88,16 +88,16 @@ class DeadlineRule:
             if current is not None:
                 raise ValidationError("deadline: already extended; the CCPA allows one extension of 45 days")
             return latest
+        if months is not None and not 1 <= months <= 2:
+            raise ValidationError(
+                f"months: {months}; give 1 or 2 (GDPR Art. 12(3): two further months in all)"
+            )
         start = current or self.due(received)
         if start >= latest:
             raise ValidationError(
                 f"deadline: already extended to {start}, two further months in all (GDPR Art. 12(3))"
             )
         wanted = add_months(start, months) if months is not None else latest
-        if months is not None and not 1 <= months <= 2:
-            raise ValidationError(
-                f"months: {months}; give 1 or 2 (GDPR Art. 12(3): two further months in all)"
-            )
         if wanted > latest:
             raise ValidationError(
                 f"months: {months} more would end on {wanted}, past {latest}, two further months after the "

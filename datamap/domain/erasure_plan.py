@@ -110,7 +110,7 @@ def _restrict_task(node: Reached, r: Restriction) -> PlannedTask:
         target=node.key,
         target_name=node.name,
         categories=r.categories,
-        legal_ground=r.ground,
+        legal_ground=r.ground_at(processor=node.details.get("role") == "processor"),
         observed=node.observed,
         role=node.details.get("role"),
         restricted_until=r.until,
@@ -191,13 +191,11 @@ def _why(node: Reached) -> str:
 
 
 def _flow_edges(lineage: Lineage, targets: set[str]) -> set[tuple[str, str]]:
-    """(upstream, downstream) pairs of holders that a path of the lineage joins directly."""
+    """(upstream, downstream) pairs of holders that a routine path of the lineage joins directly (every path,
+    not only the shown ones)."""
     edges: set[tuple[str, str]] = set()
     for node in lineage.systems + lineage.recipients:
-        for path in node.paths:
-            if not path.routine:
-                continue
-            keys = [s.key for s in path.steps if s.kind in (NodeKind.SYSTEM, NodeKind.RECIPIENT)]
+        for keys in node.routes:
             for a, b in itertools.pairwise(keys):
                 if a in targets and b in targets and a != b:
                     edges.add((a, b))
@@ -311,6 +309,11 @@ def plan_erasure(
     warnings = []
     if lineage.truncated:
         warnings.append(f"the map has paths longer than {max_hops} hops: places beyond them are not planned")
+    warnings += [
+        f"{n.name} ({n.key}) is not planned: the data goes there only when {' or '.join(n.when)}; if that "
+        "happened, record the disclosure and plan again"
+        for n in lineage.contingent.recipients
+    ]
     recipients = [
         Art19Recipient(
             n.key,

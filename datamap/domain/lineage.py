@@ -159,6 +159,10 @@ class Reached:
     path_count: int = 0
     routine: bool = False  # reached by an observed or routine path (else only on an event: contingent)
     conditions: set[FlowTrigger] = field(default_factory=set)  # the events of the contingent paths here
+    # Kept from every path, not only the `paths` shown (at most MAX_PATHS_PER_NODE): the systems and recipients
+    # each routine path went through, with the categories it brought; the latest observation of each category.
+    routes: dict[tuple[str, ...], set[str]] = field(default_factory=dict, repr=False, compare=False)
+    latest: dict[str, dt.datetime] = field(default_factory=dict, repr=False, compare=False)
     _seen: set[LineagePath] = field(default_factory=set, repr=False, compare=False)
 
     @property
@@ -206,6 +210,16 @@ class Reached:
             tia_review_date=d.get("tiaReviewDate"),
         )
 
+    def _remember(self, path: LineagePath) -> None:
+        if path.routine:
+            route = tuple(s.key for s in path.steps if s.kind in (NodeKind.SYSTEM, NodeKind.RECIPIENT))
+            self.routes.setdefault(route, set()).update(path.categories)
+        if path.observed:
+            times = [s.at for s in path.steps if s.at is not None]
+            if times:
+                for category in path.categories:
+                    self.latest[category] = max(self.latest.get(category, times[0]), *times)
+
     @property
     def first_observed(self) -> dt.datetime | None:
         times = [s.at for p in self.paths if p.observed for s in p.steps if s.at is not None]
@@ -216,6 +230,7 @@ class Reached:
         self.conditions.update(path.conditions)
         if path in self._seen:
             return
+        self._remember(path)
         self._seen.add(path)
         self.path_count += 1
         if len(self.paths) < MAX_PATHS_PER_NODE:

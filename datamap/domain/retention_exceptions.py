@@ -87,9 +87,9 @@ def exception_from_hold(hold: Mapping[str, Any]) -> RetentionException:
 
 
 def _last_collected(node: Reached, categories: Iterable[str]) -> dt.date | None:
-    """The latest time a path bringing any of `categories` to `node` was observed."""
+    """The latest time any of `categories` was observed reaching `node` (from every path, not the shown ones)."""
     wanted = list(categories)
-    times = [s.at for p in node.paths if narrow(p.categories, wanted) for s in p.steps if s.at is not None]
+    times = [at for category, at in node.latest.items() if narrow([category], wanted)]
     return max(times).date() if times else None
 
 
@@ -102,12 +102,16 @@ class Restriction:
     until: dt.date | None
     on_behalf: bool = False  # kept for the controller by its own system or processor downstream
 
-    @property
-    def ground(self) -> str:
-        return self.exception.ground + (_ON_BEHALF if self.on_behalf else "")
+    def ground_at(self, *, processor: bool) -> str:
+        """The legal ground, as it applies at a holder downstream: the controller's own system, or its processor
+        (who deletes at the end "unless Union or Member State law requires storage", GDPR Art. 28(3)(g))."""
+        if not self.on_behalf:
+            return self.exception.ground
+        return self.exception.ground + (_AT_PROCESSOR if processor else _DOWNSTREAM)
 
 
-_ON_BEHALF = "; kept on the controller's behalf downstream of the system the rule names (GDPR Art. 28(3)(g))"
+_DOWNSTREAM = "; kept in the controller's own system downstream of the system the rule names"
+_AT_PROCESSOR = "; kept by the processor on the controller's behalf (GDPR Art. 28(3)(g))"
 
 
 def restrictions(
@@ -157,13 +161,12 @@ def _kept_downstream(
     for key, node in holders.items():
         if key == origin or not _on_behalf(node):
             continue
-        for path in node.paths:
-            keys = [s.key for s in path.steps]
-            if not path.routine or origin not in keys[:-1]:
+        for route, categories in node.routes.items():  # every routine path, not only the shown ones
+            if origin not in route[:-1]:
                 continue
-            between = keys[keys.index(origin) + 1 : -1]
+            between = route[route.index(origin) + 1 : -1]
             if all(k in holders and _on_behalf(holders[k]) for k in between):
-                kept.setdefault(key, set()).update(narrow(path.categories, covered))
+                kept.setdefault(key, set()).update(narrow(sorted(categories), covered))
     return {k: tuple(sorted(v)) for k, v in kept.items() if v}
 
 

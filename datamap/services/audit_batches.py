@@ -18,6 +18,15 @@ from datamap.graph.database import Database
 from datamap.services.audit import record_read
 
 
+def _copyable(exc: Exception) -> bool:
+    """Whether a fresh exception of the same type and arguments can be made (one per waiting caller)."""
+    try:
+        type(exc)(*exc.args)
+    except Exception:
+        return False
+    return True
+
+
 class AuditBatcher:
     """Appends queued events in one transaction per batch; `record` returns once its events are committed."""
 
@@ -38,13 +47,19 @@ class AuditBatcher:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             entries = [e for events, _, _ in batch for e in events]
+            failure: BaseException | None = None
             try:
                 await record_read(self.db, entries, max(now for _, now, _ in batch))
-            except Exception as exc:  # each caller fails as its own append would have
+            except BaseException as exc:  # each caller fails as its own append would have (cancelled too)
+                failure = exc
+                raise
+            finally:
                 for _, _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-            else:
-                for _, _, done in batch:
-                    if not done.done():
+                    if done.done():
+                        continue
+                    if failure is None:
                         done.set_result(None)
+                    elif isinstance(failure, Exception):
+                        done.set_exception(type(failure)(*failure.args) if _copyable(failure) else failure)
+                    else:
+                        done.cancel()

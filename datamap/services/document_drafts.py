@@ -87,9 +87,10 @@ async def _access_report(
 async def _shine_the_light(
     db: Database, subject: SubjectLookup, received: dt.date, at_designated_address: bool, now: dt.datetime
 ) -> Produced:
-    """Civ. Code §1798.83: the customer's request is recorded as answered, and the letter is the draft."""
+    """Civ. Code §1798.83: the answer as it would be (a preview: drafting records no answer; the customer's one
+    answer a year is recorded by answerShineTheLightRequest), and the letter is the draft."""
     found = await stl_service.customer_report(
-        db, subject, received, at_designated_address=at_designated_address, now=now
+        db, subject, received, at_designated_address=at_designated_address, now=now, record=False
     )
     content = Content(DocumentKind.SHINE_THE_LIGHT, About(found.subject_id), found.letter())
     return content, shine_the_light_findings(found.response, found.repeated, found.first_received)
