@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from datamap.domain.access_report import AccessReport, ReportPurpose, access_document, build_access_report
+from datamap.domain.access_report import (
+    AccessReport,
+    ReportPurpose,
+    access_document,
+    build_access_report,
+    rights_for,
+)
 from datamap.domain.lineage import subject_lineage
 from tests.helpers import (
     Row,
@@ -202,3 +208,15 @@ def test_a_purpose_carried_out_as_a_processor_for_customers_is_not_the_persons()
     as_of = dt.date(2024, 12, 31)
     r = build_access_report(subject_lineage(row, as_of=as_of, category=None, max_hops=7), row, as_of=as_of)
     assert "for_customers" not in {p.key for p in r.purposes}
+
+
+def test_rights_follow_the_region_where_the_map_records_one() -> None:
+    rights = [right("access"), right("opt_out", law="CCPA"), right("stl", law="CalCivCode1798.83")]
+    californian, findings = rights_for(rights, None, "US-CA")  # a region alone names its country
+    assert [r["key"] for r in californian] == ["opt_out", "stl"] and findings == []
+    texan, findings = rights_for(rights, "US", "US-TX")
+    assert texan == [] and findings == []  # no California rights, no question about the state
+    unknown_state, findings = rights_for(rights, "US")
+    assert [r["key"] for r in unknown_state] == ["opt_out", "stl"] and findings[0].code == "state_unknown"
+    dutch, _ = rights_for(rights, "NL")
+    assert [r["key"] for r in dutch] == ["access"]

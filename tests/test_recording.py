@@ -226,3 +226,27 @@ def test_the_import_command_reports_a_bad_line_clearly(tmp_path: Path) -> None:
     ):
         result = datamap_command("import", *args)
         assert_clear_error(result, message)
+
+
+@pytest.mark.neo4j
+async def test_residence_is_recorded_consistently(api: GraphQLClient, seeded: Database) -> None:
+    """A region names its country; a later country without a region ends a region of another country; a bad
+    region or relationship is refused naming the field."""
+    moving = {**NEW_LEAD, "country": None, "region": "US-CA", "relationship": "PERSONAL"}
+    subject_id = (await api.query(COLLECT, input=moving))["recordCollection"]["subjectId"]
+
+    async def residence() -> dict[str, object]:
+        (row,) = await seeded.read(
+            "MATCH (s:Subject {id: $id}) RETURN s.country AS country, s.region AS region, "
+            "s.relationship AS relationship",
+            id=subject_id,
+        )
+        return row
+
+    assert await residence() == {"country": "US", "region": "US-CA", "relationship": "personal"}
+    await api.query(COLLECT, input={**NEW_LEAD, "at": "2025-01-01T10:00:00Z", "country": "NL"})
+    assert await residence() == {"country": "NL", "region": None, "relationship": "personal"}
+    errors = await api.errors(COLLECT, input={**NEW_LEAD, "country": "NL", "region": "US-CA"})
+    assert "region: 'US-CA' is not in country 'NL'" in errors[0]
+    errors = await api.errors(COLLECT, input={**NEW_LEAD, "region": "California"})
+    assert "is not an ISO 3166-2 code" in errors[0]

@@ -153,12 +153,18 @@ _CALIFORNIA_LAWS = frozenset({"CCPA", "CalCivCode1798.83"})
 _CALIFORNIA_KEYS = frozenset({"do_not_track"})
 
 
-def rights_for(rights: Sequence[RightRow], country: str | None) -> tuple[list[RightRow], list[Finding]]:
-    """The rights of the law that protects a person living in `country` (the notice's own promises for all)."""
+def rights_for(
+    rights: Sequence[RightRow], country: str | None, region: str | None = None
+) -> tuple[list[RightRow], list[Finding]]:
+    """The rights of the law that protects a person living in `country` (or `region`, ISO 3166-2, which names
+    its country: US-CA is California); the notice's own promises for all."""
     californian = [r for r in rights if r["law"] in _CALIFORNIA_LAWS or r["key"] in _CALIFORNIA_KEYS]
     gdpr = [r for r in rights if r["law"] == "GDPR"]
     everyone = [r for r in rights if r not in californian and r not in gdpr]
     findings: list[Finding] = []
+    country = country or (region.split("-")[0] if region else None)
+    if region is not None and country is not None and country.upper() == "US":
+        return sorted(everyone + (californian if region == "US-CA" else []), key=_by_law), findings
     if country is None:
         findings.append(
             Finding(
@@ -183,7 +189,11 @@ def rights_for(rights: Sequence[RightRow], country: str | None) -> tuple[list[Ri
         chosen = everyone + californian
     else:
         chosen = everyone
-    return sorted(chosen, key=lambda r: (r["law"], r["key"])), findings
+    return sorted(chosen, key=_by_law), findings
+
+
+def _by_law(right: RightRow) -> tuple[str, str]:
+    return right["law"], right["key"]
 
 
 def _identity(r: Reached) -> str | None:
@@ -265,7 +275,7 @@ def build_access_report(
         for s in lineage.sources
     ]
     acting_as = {p["key"]: p.get("actingAs") for p in row["purposes"]}
-    rights, findings = rights_for(row["rights"], row.get("country"))
+    rights, findings = rights_for(row["rights"], row.get("country"), row.get("region"))
     map_recipients, unnamed = _map_recipients(lineage)
     findings += unnamed
     findings += transfer_findings

@@ -186,6 +186,7 @@ class SubjectLineageRow(FlowPathsRow):
 
     subjectId: str
     country: str | None
+    region: NotRequired[str | None]  # ISO 3166-2 (US-CA), where the subject lives
     categoryKnown: bool
     records: list[HeldRecordRow]
     disclosures: list[DisclosureRow]

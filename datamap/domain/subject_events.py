@@ -101,7 +101,7 @@ def to_row(event: Collection | Disclosure, secret: bytes, line: int = 0) -> dict
         "identifiers": identifiers,
         "hashes": sorted(i["hash"] for i in identifiers),
         "subjectCategories": sorted(set(event.subject_categories)),
-        "country": event.country,
+        "country": event.country or (event.region.split("-")[0] if event.region else None),
         "region": event.region,
         "relationship": event.relationship,
         "categories": sorted(set(event.categories)),

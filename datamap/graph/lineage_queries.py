@@ -131,7 +131,7 @@ CALL () {
 )
 
 SUBJECT_LINEAGE_RETURN: LiteralString = """
-RETURN s.id AS subjectId, s.country AS country,
+RETURN s.id AS subjectId, s.country AS country, s.region AS region,
        $category IS NULL OR EXISTS { MATCH (:DataCategory {key: $category}) } AS categoryKnown,
        records, disclosures, mapPaths, pathNodes, pathFlows, mapPurposes, purposes, transfers
 """

@@ -42,7 +42,9 @@ MERGE (s:Subject {id: subject.id})
   ON CREATE SET s.createdAt = first
 SET s.createdAt = CASE WHEN first < s.createdAt THEN first ELSE s.createdAt END,
     s.country = coalesce(subject.country, s.country),
-    s.region = coalesce(subject.region, s.region),
+    s.region = CASE  // a new country without a region ends an old region of another country
+      WHEN subject.region IS NULL AND subject.country IS NOT NULL AND NOT s.region STARTS WITH subject.country + '-'
+      THEN null ELSE coalesce(subject.region, s.region) END,
     s.relationship = coalesce(subject.relationship, s.relationship)
 WITH s, subject
 CALL (s, subject) {
