@@ -30,7 +30,11 @@ def _subject(attribute: str) -> NamesOf:
 
 
 def _request(answer: Any) -> Iterable[Named]:
-    return [(answer.subject_id, str(answer.request_id if hasattr(answer, "request_id") else answer.id))]
+    return [(answer.subject_id, str(answer.id))]
+
+
+def _certificate(answer: Any) -> Iterable[Named]:
+    return [(answer.subject_id, str(answer.request_id))]
 
 
 def _requests(answer: Any) -> Iterable[Named]:
@@ -55,7 +59,7 @@ PERSON_READS: dict[str, NamesOf] = {
     "shineTheLightReport": _subject("subject_id"),
     "erasureRequest": _request,
     "erasureRequests": _requests,
-    "erasureCertificate": _request,
+    "erasureCertificate": _certificate,
     "document": _document,
     "documents": _documents,
 }

@@ -20,7 +20,7 @@ from typing import TypedDict
 from datamap.domain.categories import related
 from datamap.domain.documents import Document
 from datamap.domain.lineage import Lineage, Reached
-from datamap.domain.regions import EEA
+from datamap.domain.regions import EEA, country_of
 from datamap.domain.report_rows import (
     AccessReportRow,
     ContactRow,
@@ -162,7 +162,7 @@ def rights_for(
     gdpr = [r for r in rights if r["law"] == "GDPR"]
     everyone = [r for r in rights if r not in californian and r not in gdpr]
     findings: list[Finding] = []
-    country = country or (region.split("-")[0] if region else None)
+    country = country or (country_of(region) if region else None)
     if region is not None and country is not None and country.upper() == "US":
         return sorted(everyone + (californian if region == "US-CA" else []), key=_by_law), findings
     if country is None:

@@ -291,26 +291,25 @@ class _Collector:
         return node
 
     def lineage(self, as_of: dt.date, truncated: bool, subject_id: str | None = None) -> Lineage:
-        def routine(kind: NodeKind) -> list[Reached]:
-            return [n for n in self.of(kind) if n.routine]
-
-        def contingent(kind: NodeKind) -> list[Reached]:
-            return [n for n in self.of(kind) if n.contingent]
-
+        routine: dict[NodeKind, list[Reached]] = {kind: [] for kind in NodeKind}
+        contingent: dict[NodeKind, list[Reached]] = {kind: [] for kind in NodeKind}
+        for kind in NodeKind:
+            for node in self.of(kind):  # sorted once, then split
+                (routine if node.routine else contingent)[kind].append(node)
         return Lineage(
             as_of=as_of,
-            sources=routine(NodeKind.SOURCE),
-            systems=routine(NodeKind.SYSTEM),
-            purposes=routine(NodeKind.PURPOSE),
-            recipients=routine(NodeKind.RECIPIENT),
-            transfers=routine(NodeKind.TRANSFER),
+            sources=routine[NodeKind.SOURCE],
+            systems=routine[NodeKind.SYSTEM],
+            purposes=routine[NodeKind.PURPOSE],
+            recipients=routine[NodeKind.RECIPIENT],
+            transfers=routine[NodeKind.TRANSFER],
             truncated=truncated,
             subject_id=subject_id,
             contingent=ContingentReach(
-                systems=contingent(NodeKind.SYSTEM),
-                purposes=contingent(NodeKind.PURPOSE),
-                recipients=contingent(NodeKind.RECIPIENT),
-                transfers=contingent(NodeKind.TRANSFER),
+                systems=contingent[NodeKind.SYSTEM],
+                purposes=contingent[NodeKind.PURPOSE],
+                recipients=contingent[NodeKind.RECIPIENT],
+                transfers=contingent[NodeKind.TRANSFER],
             ),
         )
 

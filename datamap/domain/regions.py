@@ -44,6 +44,11 @@ def in_region(code: str, country: str) -> bool:
     return country == code or country in REGIONS.get(code, ())
 
 
+def country_of(region: str) -> str:
+    """The country (ISO 3166-1 alpha-2) an ISO 3166-2 region code names: US-CA -> US."""
+    return region.split("-", 1)[0]
+
+
 def exports_from(from_countries: Iterable[str], country: str) -> bool:
     """Whether a transfer from `from_countries` can carry data of a subject located in `country`."""
     return any(in_region(code, country) for code in from_countries)

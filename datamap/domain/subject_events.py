@@ -12,6 +12,7 @@ from typing import Any
 
 from datamap.domain.categories import check_category_key
 from datamap.domain.identifiers import SubjectIdentifier
+from datamap.domain.regions import country_of
 from datamap.domain.vocabulary import Relationship
 from datamap.errors import ValidationError
 
@@ -101,7 +102,7 @@ def to_row(event: Collection | Disclosure, secret: bytes, line: int = 0) -> dict
         "identifiers": identifiers,
         "hashes": sorted(i["hash"] for i in identifiers),
         "subjectCategories": sorted(set(event.subject_categories)),
-        "country": event.country or (event.region.split("-")[0] if event.region else None),
+        "country": event.country or (country_of(event.region) if event.region else None),
         "region": event.region,
         "relationship": event.relationship,
         "categories": sorted(set(event.categories)),
@@ -115,7 +116,7 @@ def _check_residence(country: str | None, region: str | None, relationship: str 
     if region is not None:
         if not re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", region):
             raise ValidationError(f"region: {region!r} is not an ISO 3166-2 code such as 'US-CA'")
-        if country is not None and not region.startswith(f"{country}-"):
+        if country is not None and country_of(region) != country:
             raise ValidationError(f"region: {region!r} is not in country {country!r}")
     if relationship is not None and relationship not in {r.value for r in Relationship}:
         choices = ", ".join(r.value for r in Relationship)

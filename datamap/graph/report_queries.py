@@ -304,15 +304,12 @@ async def save_stl_issued(tx: Transaction, report: StlIssuedReport) -> StlIssued
 
 
 async def read_stl_standard(
-    db: Database | Transaction, year: int, start: dt.datetime, end: dt.datetime
+    tx: Transaction, year: int, start: dt.datetime, end: dt.datetime
 ) -> StlStandardRow:
     """Every disclosure to California customers (§1798.83(e)(1)) for third parties' own direct marketing in
     `start <= at < end`, and the report of `year` if it was issued."""
     window = {"from": start, "to": end, "california": "US-CA", "personal": "personal", "year": year}
-    records = await (
-        db.read(STL_STANDARD, **window) if isinstance(db, Database) else run(db, STL_STANDARD, **window)
-    )
-    (row,) = _rows(StlStandardRow, records)
+    (row,) = _rows(StlStandardRow, await run(tx, STL_STANDARD, **window))
     return row
 
 

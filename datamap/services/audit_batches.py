@@ -18,15 +18,6 @@ from datamap.graph.database import Database
 from datamap.services.audit import record_read
 
 
-def _copyable(exc: Exception) -> bool:
-    """Whether a fresh exception of the same type and arguments can be made (one per waiting caller)."""
-    try:
-        type(exc)(*exc.args)
-    except Exception:
-        return False
-    return True
-
-
 class AuditBatcher:
     """Appends queued events in one transaction per batch; `record` returns once its events are committed."""
 
@@ -60,6 +51,6 @@ class AuditBatcher:
                     if failure is None:
                         done.set_result(None)
                     elif isinstance(failure, Exception):
-                        done.set_exception(type(failure)(*failure.args) if _copyable(failure) else failure)
+                        done.set_exception(failure)
                     else:
                         done.cancel()

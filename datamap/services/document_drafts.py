@@ -90,7 +90,7 @@ async def _shine_the_light(
     """Civ. Code §1798.83: the answer as it would be (a preview: drafting records no answer; the customer's one
     answer a year is recorded by answerShineTheLightRequest), and the letter is the draft."""
     found = await stl_service.customer_report(
-        db, subject, received, at_designated_address=at_designated_address, now=now, record=False
+        db, subject, received, at_designated_address=at_designated_address, now=now
     )
     content = Content(DocumentKind.SHINE_THE_LIGHT, About(found.subject_id), found.letter())
     return content, shine_the_light_findings(found.response, found.repeated, found.first_received)

@@ -85,12 +85,11 @@ async def customer_report(
     *,
     at_designated_address: bool = True,
     now: dt.datetime,
-    record: bool = True,
     trail: Trail | None = None,
 ) -> CustomerResponse:
-    """Record the request and answer it (`record`; else only preview the answer, writing nothing); a second
-    request in the same calendar year gets the first answer. A requester who is not a "customer" of
-    §1798.83(e)(1) is answered with the reasons."""
+    """Record the request and answer it, its audit event (`trail`) in the same transaction; without a trail,
+    only preview the answer, writing nothing. A second request in the same calendar year gets the first answer.
+    A requester who is not a "customer" of §1798.83(e)(1) is answered with the reasons."""
     check_received(received, now.astimezone(dt.UTC).date())
     hashes = customer.hashes
     first, last = stl.preceding_calendar_year(received)
@@ -104,7 +103,7 @@ async def customer_report(
         subject_id = customer.one(row["subjects"]) or fallback
         previous = row["previous"]
         if previous is not None:
-            if trail is not None:
+            if trail is not None:  # answered again: recorded as such
                 trail.about(subject_id=previous["subjectId"])
                 await trail.write(tx, "answered before")
             return _answered(previous, received, True, row["controller"])
@@ -128,15 +127,14 @@ async def customer_report(
             "responseDigest": digest(document),
             "createdAt": now,
         }
-        if not record:
+        if trail is None:
             return replace(_answered(request, received, False, row["controller"]), recorded=False)
         stored = await q.save_stl_request(tx, request)
-        if trail is not None:
-            trail.about(subject_id=subject_id)
-            await trail.write(tx)
+        trail.about(subject_id=subject_id)
+        await trail.write(tx)
         return _answered(stored, received, stored["id"] != request["id"], row["controller"])
 
-    return await (db.transaction(work) if record else db.read_transaction(work))
+    return await (db.read_transaction(work) if trail is None else db.transaction(work))
 
 
 async def answer_request(
@@ -152,7 +150,7 @@ async def answer_request(
     only preview the answer (nothing written)."""
     if principal is None:
         return await customer_report(
-            db, customer, received, at_designated_address=at_designated_address, now=now, record=False
+            db, customer, received, at_designated_address=at_designated_address, now=now
         )
     trail = Trail(principal, "answerShineTheLightRequest", now)
     async with refusals(db, trail):

@@ -46,9 +46,9 @@ def _check_year(year: int) -> None:
         raise ValidationError(f"year: {year} is out of range")
 
 
-async def _live(db: Database | Transaction, year: int) -> tuple[stl.ShineTheLightResponse, q.StlStandardRow]:
+async def _live(tx: Transaction, year: int) -> tuple[stl.ShineTheLightResponse, q.StlStandardRow]:
     row = await q.read_stl_standard(
-        db, year, *day_window(dt.date(year, 1, 1), dt.date(year, 12, 31), CALIFORNIA)
+        tx, year, *day_window(dt.date(year, 1, 1), dt.date(year, 12, 31), CALIFORNIA)
     )
     response = stl.build_response(
         year, route_of(row["notice"]), row["disclosures"], statutory_of(row["statutory"])
@@ -59,7 +59,7 @@ async def _live(db: Database | Transaction, year: int) -> tuple[stl.ShineTheLigh
 async def standard_report(db: Database, year: int) -> StandardResponse:
     """The report of `year` as issued, or, before it is issued, as the data stand now (a preview); one read."""
     _check_year(year)
-    response, row = await _live(db, year)
+    response, row = await db.read_transaction(lambda tx: _live(tx, year))
     issued = row["issued"]
     if issued is None:
         return StandardResponse(response, *business_of(row["controller"]))
