@@ -19,12 +19,15 @@ from datamap.api.schema import schema
 from datamap.clock import SystemClock
 from datamap.domain.access import Principal, Role
 from datamap.domain.identifiers import parse_identifiers
+from datamap.domain.impact import DEFAULT_PAGE, Period
 from datamap.domain.local_days import CALIFORNIA, day_window
 from datamap.graph import report_queries as rq
 from datamap.graph.database import Database, StatementCounter
 from datamap.graph.erasure_queries import ERASURE_PLAN
+from datamap.graph.impact_queries import PAGE_SCAN, RECIPIENT_IMPACT
 from datamap.graph.lineage_queries import CATEGORY_LINEAGE, SUBJECT_LINEAGE
 from datamap.services.context import AppState
+from datamap.services.impact import impact_params
 from datamap.services.lineage import as_of_params, category_params
 
 WARM_UP = 20
@@ -75,6 +78,8 @@ def _stl_statements(rng: random.Random, subjects: int, secret: bytes) -> list[tu
         "hashes": [hashed],
         "fallbackId": "h_" + hashed[:32],
         "year": received.year,
+        "asOf": received,  # the map as of the day the request was received, as the service reads it
+        "yearEnd": dt.date(received.year - 1, 12, 31),  # and as of the reported year's end for the judgement
         **dict(
             zip(
                 ("from", "to"),
@@ -93,6 +98,29 @@ def _stl_statements(rng: random.Random, subjects: int, secret: bytes) -> list[tu
 
 def _stl_variables(rng: random.Random, subjects: int) -> dict[str, Any]:
     return {**_subject(rng, subjects), "r": f"{rng.randint(2020, 2026)}-03-01"}
+
+
+# recipients the population's disclosures reach, the most reached (hosting_providers) among them
+IMPACT_RECIPIENTS = [
+    "hosting_providers",
+    "email_delivery_providers",
+    "marketing_partners",
+    "payment_processor",
+]
+
+
+def _impact_variables(rng: random.Random, subjects: int) -> dict[str, Any]:
+    year = rng.randint(2019, 2025)  # a calendar year of the population's disclosures
+    return {"r": rng.choice(IMPACT_RECIPIENTS), "from": f"{year}-01-01", "to": f"{year + 1}-01-01"}
+
+
+def _impact_statements(rng: random.Random, subjects: int, secret: bytes) -> list[tuple[str, dict[str, Any]]]:
+    given = _impact_variables(rng, subjects)
+    period = Period(dt.date.fromisoformat(given["from"]), dt.date.fromisoformat(given["to"]))
+    _, params = impact_params(
+        given["r"], period, now=SystemClock().now(), as_of=None, limit=DEFAULT_PAGE, after=None
+    )
+    return [(RECIPIENT_IMPACT, {**params, "scan": PAGE_SCAN})]
 
 
 OPERATIONS = [
@@ -144,6 +172,13 @@ OPERATIONS = [
         "processorRecord { key } } }",
         lambda rng, n: {},
         lambda rng, n, secret: [(rq.ROPA, as_of_params(None, SystemClock().now())[1])],
+    ),
+    Operation(
+        "recipientImpact",
+        "query($r: String!, $from: Date!, $to: Date!) { recipientImpact(recipient: $r, from: $from, to: $to) { "
+        "key categories systems { key } paths { routine } subjectCount subjects { subjectId categories } next } }",
+        _impact_variables,
+        _impact_statements,
     ),
     Operation(
         "transferRegister",

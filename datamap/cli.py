@@ -221,6 +221,24 @@ def cmd_report(args: argparse.Namespace) -> int:
     return run_report(args, _with_db)
 
 
+def cmd_findings(args: argparse.Namespace) -> int:
+    from datamap.cli_findings import cmd_findings as run_findings
+
+    return run_findings(args, _with_db)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from datamap.cli_map import cmd_map as run_map
+
+    return run_map(args, _with_db)
+
+
+def cmd_fides(args: argparse.Namespace) -> int:
+    from datamap.cli_fides import cmd_fides as run_fides
+
+    return run_fides(args, _with_db, hash_secret)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from datamap.cli_audit import cmd_audit as run_audit
 
@@ -310,6 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_parser(sub, cmd_report)
 
+    from datamap.cli_findings import add_parser as add_findings_parser
+
+    add_findings_parser(sub, cmd_findings)
+
     from datamap.cli_tokens import add_parser as add_token_parser
 
     add_token_parser(sub, cmd_token)
@@ -317,6 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
     from datamap.cli_audit import add_parser as add_audit_parser
 
     add_audit_parser(sub, cmd_audit)
+
+    from datamap.cli_map import add_parser as add_map_parser
+
+    add_map_parser(sub, cmd_map)
+
+    from datamap.cli_fides import add_parser as add_fides_parser
+
+    add_fides_parser(sub, cmd_fides)
     return parser
 
 

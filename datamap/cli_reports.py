@@ -53,7 +53,9 @@ def cmd_report(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
             for f in entry.findings:
                 print(f"  [{f.severity.value}] {f.message} Fix: {f.fix}")
         return 0
-    found: stl_standard.StandardResponse = with_db(lambda db: stl_standard.standard_report(db, args.year))
+    found: stl_standard.StandardResponse = with_db(
+        lambda db: stl_standard.standard_report(db, args.year, now=now)
+    )
     letter = found.letter()
     print(letter.html() if args.html else letter.text(), end="")
     return 0

@@ -49,6 +49,12 @@ class NotFound(DatamapError):
     code = "NOT_FOUND"
 
 
+class Conflict(DatamapError):
+    """The caller acted on a version that is no longer current (optimistic concurrency): read again, repeat."""
+
+    code = "CONFLICT"
+
+
 class Unauthenticated(DatamapError):
     """No credentials, or credentials that are not valid (unknown, expired, revoked, badly signed)."""
 

@@ -1,6 +1,6 @@
 // datamap graph schema, applied idempotently at start (`datamap schema apply`, and by `serve`).
 // Statements are separated by semicolons; comments start with //.
-// SCHEMA_VERSION 6
+// SCHEMA_VERSION 8
 
 // The map: every keyed label is unique on `key`.
 CREATE CONSTRAINT organisation_key IF NOT EXISTS FOR (n:Organisation) REQUIRE n.key IS UNIQUE;
@@ -54,3 +54,22 @@ CREATE CONSTRAINT erasure_request_key IF NOT EXISTS FOR (n:ErasureRequest) REQUI
 // Documents under review before sending (version 6): each about a subject, and an erasure request, by id.
 CREATE CONSTRAINT document_id IF NOT EXISTS FOR (n:Document) REQUIRE n.id IS UNIQUE;
 CREATE INDEX document_subject IF NOT EXISTS FOR (n:Document) ON (n.subjectId);
+
+// Access and right-to-know requests (version 7: GDPR Art. 15, CCPA §1798.110), each about a subject by id; the same
+// idempotency key again answers with the first request (only the key's digest is kept).
+CREATE CONSTRAINT subject_request_id IF NOT EXISTS FOR (n:SubjectRequest) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT subject_request_key IF NOT EXISTS FOR (n:SubjectRequest) REQUIRE n.idempotencyKeyDigest IS UNIQUE;
+CREATE INDEX subject_request_subject IF NOT EXISTS FOR (n:SubjectRequest) ON (n.subjectId);
+// Disclosures of erased California customers, summed per year without the person (version 7): the business-wide
+// Shine-the-Light report of a year issued after an erasure still counts them.
+CREATE INDEX stl_disclosures_kept_year IF NOT EXISTS FOR (n:StlDisclosuresKept) ON (n.year);
+
+// The map edited through the API (version 8, graph/map_versions.py): changes serialise on one lock node.
+CREATE CONSTRAINT map_edit_key IF NOT EXISTS FOR (n:MapEdit) REQUIRE n.key IS UNIQUE;
+// A data step, not DDL (idempotent, the map's few thousand relationships): the relationships an entry owns hold
+// from the entry's validFrom, like every map fact (graph/validity.py); graphs loaded before version 8 lack it.
+MATCH (a:Notice|Organisation|DataCategory|System|Purpose|Recipient|Transfer|RetentionRule)-[r:PUBLISHED_BY|HOLDS_CERTIFICATION|SUBCATEGORY_OF|OPERATED_BY|STORES|PROCESSES|CONCERNS|USES|ON_BEHALF_OF|IS|EXPORTER|IMPORTER|CARRIES|APPLIES_TO|APPLIES_IN]->(b:Organisation|Certification|DataCategory|SubjectCategory|System) WHERE r.validFrom IS NULL SET r.validFrom = coalesce(a.validFrom, a.effective), r.fromVersion = 1;
+// Flows written before version 8 are their first version; recipients no longer carry copies of their
+// organisation's name, address and legal-entity flag (read through `IS` as of the day asked about).
+MATCH ()-[f:FLOWS_TO]->() WHERE f.version IS NULL SET f.version = 1;
+MATCH (r:Recipient) WHERE r.organisationName IS NOT NULL OR r.legalEntity IS NOT NULL REMOVE r.organisationName, r.address, r.legalEntity;

@@ -47,6 +47,7 @@ FIELD_QUERIES: dict[str, str] = {
     "accessReport": f"{{ accessReport(subject: {ANNA}) {{ subjectId }} }}",
     "ropa": "{ ropa { asOf } }",
     "transferRegister": "{ transferRegister { asOf } }",
+    "mapFindings": "{ mapFindings { asOf } }",
     "ccpaRightToKnow": (
         '{ ccpaRightToKnow(subject: {email: "jordan.reyes@example.com"}, receivedAt: "2026-03-02") { subjectId } }'
     ),
@@ -73,6 +74,39 @@ FIELD_QUERIES: dict[str, str] = {
     "approveDocument": 'mutation { approveDocument(id: "none") { id } }',
     "markDocumentSent": 'mutation { markDocumentSent(id: "none", channel: EMAIL) { id } }',
     "withdrawDocument": 'mutation { withdrawDocument(id: "none") { id } }',
+    "flows": '{ flows(to: "email_delivery_providers") { key } }',
+    "recipientImpact": (
+        '{ recipientImpact(recipient: "email_delivery_providers", from: "2019-01-01", to: "2021-01-01") '
+        "{ subjectCount } }"
+    ),
+    "subjectRequests": "{ subjectRequests { id } }",
+    "subjectRequest": '{ subjectRequest(id: "none") { id } }',
+    "recordSubjectRequest": f"""mutation {{ recordSubjectRequest(input: {{kind: ACCESS, subject: {ANNA},
+        receivedAt: "2026-11-20T09:00:00Z", channel: EMAIL}}) {{ id }} }}""",
+    "confirmSubjectRequest": 'mutation { confirmSubjectRequest(id: "none") { id } }',
+    "extendSubjectRequest": 'mutation { extendSubjectRequest(id: "none", reason: "x") { id } }',
+    # map editing: a version that does not exist, so an allowed role changes nothing
+    **{
+        f"upsert{kind}": f'mutation {{ upsert{kind}(input: {{ref: "p", {fields}}}, reason: "probe", '
+        "expectedVersion: 9) { version } }"
+        for kind, fields in {
+            "Organisation": 'key: "probe", name: "P"',
+            "DataCategory": 'key: "user.probe", name: "P"',
+            "Source": 'key: "probe", name: "P", kind: DEVICE',
+            "System": 'key: "probe", name: "P", operator: "sharpspring_inc"',
+            "Purpose": 'key: "probe", name: "P", legalBasis: CONSENT',
+            "Recipient": 'key: "probe", name: "P", role: PROCESSOR, kind: "x"',
+            "Flow": 'key: "probe", from: {source: "device_browser"}, to: {system: "sharpspring_platform"}, '
+            'categories: ["user.name"]',
+            "Transfer": 'key: "probe", exporter: "sharpspring_inc", importer: "google_llc", fromCountries: ["EU"], '
+            'toCountries: ["US"], categories: ["user.name"], mechanism: SCC_2021',
+            "RetentionRule": 'key: "probe", name: "P", categories: ["user.name"], criteria: "c", '
+            'basis: "business_need"',
+        }.items()
+    },
+    "retireMapEntry": 'mutation { retireMapEntry(kind: SOURCE, key: "probe", expectedVersion: 1, reason: "p") '
+    "{ version } }",
+    "mapHistory": '{ mapHistory(kind: RECIPIENT, key: "marketing_partners") { key } }',
 }
 
 

@@ -220,3 +220,26 @@ def test_rights_follow_the_region_where_the_map_records_one() -> None:
     assert [r["key"] for r in unknown_state] == ["opt_out", "stl"] and findings[0].code == "state_unknown"
     dutch, _ = rights_for(rights, "NL")
     assert [r["key"] for r in dutch] == ["access"]
+
+
+def test_uk_and_swiss_residents_get_their_own_law_not_the_gdpr() -> None:
+    rights = [right("access"), right("opt_out", law="CCPA")]
+    british, findings = rights_for(rights, "GB", as_of=dt.date(2021, 1, 1))
+    assert [(r["law"], r["key"]) for r in british] == [("UK GDPR", "access")] and findings == []
+    # before the end of the transition period the GDPR itself applied in the UK
+    assert rights_for(rights, "GB", as_of=dt.date(2020, 12, 31))[0][0]["law"] == "GDPR"
+    swiss, findings = rights_for(rights, "CH", as_of=dt.date(2023, 9, 1))
+    assert [r["law"] for r in swiss] == ["FADP"] and [f.code for f in findings] == ["fadp_articles"]
+    assert rights_for(rights, "CH", as_of=dt.date(2023, 8, 31))[0][0]["law"] == "FADP (1992)"
+    assert rights_for(rights, "NL", as_of=dt.date(2023, 9, 1))[0][0]["law"] == "GDPR"
+
+
+def test_the_document_is_titled_by_the_persons_law() -> None:
+    row = lead_row()
+    as_of = dt.date(2024, 12, 31)
+    built = build_access_report(
+        subject_lineage(row, as_of=as_of, category=None, max_hops=7), {**row, "country": "GB"}, as_of=as_of
+    )
+    assert built.law == "UK GDPR"
+    assert access_document(built).title.startswith("Access to your personal data (UK GDPR Art. 15)")
+    assert all(r["law"] != "GDPR" for r in built.rights)

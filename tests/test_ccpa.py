@@ -76,7 +76,8 @@ JORDAN = {"email": "jordan.reyes@example.com"}
 KNOW = """query($subject: SubjectInput!, $receivedAt: Date!, $since: Date) {
   ccpaRightToKnow(subject: $subject, receivedAt: $receivedAt, since: $since) {
     windowFrom windowTo period categoriesCollected { letter term subsection }
-    sold { letter } shared { letter term subsection } disclosedForBusinessPurpose { letter } } }"""
+    sold { letter } shared { letter term subsection } disclosedForBusinessPurpose { letter }
+    thirdPartyCategories disclosedTo { recipients ground categories { letter } } } }"""
 COLLECT = """mutation($input: CollectionInput!) { recordCollection(input: $input) { id } }"""
 DISCLOSE = """mutation($input: DisclosureInput!) { recordDisclosure(input: $input) { id } }"""
 INFERENCES = {
@@ -151,3 +152,15 @@ async def test_sharing_for_advertising_is_reported_apart_from_sales_and_business
     ]
     assert found["sold"] == [{"letter": "I"}]  # the company name, to marketing partners for their marketing
     assert found["disclosedForBusinessPurpose"] == [{"letter": "A"}]  # the email address, to email delivery
+    # §1798.115(a)(2)-(3): each category of recipients with what went to it, in words
+    assert found["disclosedTo"] == [
+        {"recipients": "third parties: marketing partner", "ground": "SOLD", "categories": [{"letter": "I"}]},
+        {"recipients": "third parties: advertising", "ground": "SHARED", "categories": [{"letter": "F"}]},
+        {
+            "recipients": "service providers: email delivery",
+            "ground": "BUSINESS_PURPOSE",
+            "categories": [{"letter": "A"}],
+        },
+    ]
+    assert "third parties: marketing partner" in found["thirdPartyCategories"]
+    assert not any("_" in c for c in found["thirdPartyCategories"]), "words, not our keys"

@@ -9,15 +9,14 @@ this test; elsewhere, without Chromium, it is skipped and says why.
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
 
+from tests.browser import OFFLINE_FLAGS, chromium
 from tests.conftest import GraphQLClient
 
 pytestmark = pytest.mark.neo4j
@@ -27,28 +26,11 @@ DRAFT = """mutation { draftDocument(input: {kind: ACCESS_REPORT, subject: {email
   id title sections { heading } htmlUrl } }"""
 
 
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "chromium is not installed; .ci/run installs Debian's package `chromium` before the tests"
-            )
-        pytest.skip(
-            "chromium is not installed (Debian: apt-get install chromium); CI installs it and runs this"
-        )
-    return found
-
-
 def run_chromium(binary: str, page: Path, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [
             binary,
-            "--headless",
-            "--no-sandbox",  # the tests may run as root (CI does)
-            "--disable-gpu",
-            "--hide-scrollbars",
-            "--no-first-run",
+            *OFFLINE_FLAGS,
             f"--user-data-dir={profile}",
             f"--window-size={WIDTH},{HEIGHT}",
             *args,

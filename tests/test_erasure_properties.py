@@ -74,7 +74,16 @@ def data_maps(draw: st.DrawFn) -> SeedMap:
         "sources.yaml": {"sources": [{"key": "src", "name": "Source", "kind": "direct", **entry}]},
         "systems.yaml": {
             "systems": [
-                {"key": s, "name": s, "operator": "c", "backups": s == "sys0", **entry} for s in systems
+                # every system stores every category: a flow may carry only what its source system stores
+                {
+                    "key": s,
+                    "name": s,
+                    "operator": "c",
+                    "backups": s == "sys0",
+                    "categories": CATEGORIES,
+                    **entry,
+                }
+                for s in systems
             ]
         },
         "purposes.yaml": {"purposes": [{"key": "p", "name": "P", "legalBasis": "contract", **entry}]},

@@ -272,6 +272,29 @@ def test_what_only_an_event_brings_data_to_is_listed_apart_with_the_event() -> N
     assert "newsletter" in {p.key for p in lin.purposes} and not lin.contingent.purposes
 
 
+def test_a_category_that_reaches_a_routine_destination_only_on_an_event_is_told_apart() -> None:
+    # the ESP gets email addresses routinely; IP addresses go to it only if the person connects an account
+    on_connection = flow(
+        "crm_to_esp_connect",
+        ["user.device.ip_address"],
+        purposes=["newsletter"],
+        trigger="account_connection",
+    )
+    row = subject_row(
+        "lead-1",
+        records=[record("r1", CRM, HELD, at("2024-05-01"))],
+        walks=[
+            walk(CRM, (SYNC, MAILER), (SEND, ESP), from_record="r1"),
+            walk(CRM, (on_connection, ESP), from_record="r1"),
+        ],
+        purposes=[NEWSLETTER],
+    )
+    esp = by_key(subject_lineage(row, as_of=AS_OF, category=None, max_hops=6).recipients)["esp"]
+    assert esp.routine and esp.categories == {"user.contact.email"}
+    assert list(esp.on_event) == ["user.device.ip_address"]
+    assert esp.on_event["user.device.ip_address"][0].startswith("the person connects")
+
+
 def test_a_flow_carries_a_category_only_for_the_purposes_that_process_it() -> None:
     contact_only = purpose("outreach", categories=["user.contact"])
     both = flow("mailer_to_esp", ["user.contact.email", "user.device"], purposes=["outreach", "analytics"])

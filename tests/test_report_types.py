@@ -73,7 +73,7 @@ def test_a_row_of_the_record_of_processing_is_built_positionally_and_compares_by
     assert row == rp.ProcessorRow(*dataclasses.astuple(row)) and hash(row) == hash(dataclasses.replace(row))
     assert (
         ccpa.RightToKnow(
-            "s", dt.date(2024, 1, 1), dt.date(2024, 12, 31), "", [], [], [], [], [], [], []
+            "s", dt.date(2024, 1, 1), dt.date(2024, 12, 31), "", [], [], [], [], [], [], [], []
         ).subject_id
         == "s"
     )

@@ -10,7 +10,7 @@ import pytest
 
 from datamap.domain import review
 from datamap.domain.access import Principal, Role
-from datamap.domain.ccpa import RightToKnow
+from datamap.domain.ccpa import DisclosedTo, Ground, RightToKnow
 from datamap.domain.ccpa_categories import CCPA_CATEGORIES
 from datamap.domain.documents import Document
 from datamap.domain.erasure_plan import Action
@@ -181,6 +181,7 @@ def test_the_ccpa_response_cites_each_subsection_and_says_none_where_nothing() -
         [],
         [],
         [],
+        [DisclosedTo("third parties: marketing partner", Ground.SOLD, [CCPA_CATEGORIES["A"]])],
     )
     doc = right_to_know_document(found)
     headings = [s.heading for s in doc.sections]
@@ -195,6 +196,9 @@ def test_the_ccpa_response_cites_each_subsection_and_says_none_where_nothing() -
     ):
         assert any(cited in h for h in headings), cited
     assert doc.sections[1].items == ["Identifiers (§1798.140(v)(1)(A))"] and doc.sections[3].items == ["none"]
+    assert doc.sections[-1].items == [
+        "third parties: marketing partner (sold): Identifiers (§1798.140(v)(1)(A))"
+    ]
 
 
 def test_findings_of_shine_the_light_and_of_an_altered_certificate() -> None:

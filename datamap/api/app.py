@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL at /graphql (GraphiQL in a browser), /healthz and /readyz."""
+"""The Starlette application: GraphQL at /graphql (GraphiQL in a browser), /healthz and /readyz, the downloads,
+and the pages of `picture_pages.py` (/lineage, /lineage.svg, /reports/ropa.html, /reports/transfers.html)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from datamap.api.graphiql import STATIC_DIR, render_graphiql_page
 from datamap.api.graphql_http import GraphQLHttp
 from datamap.api.headers import SecurityHeaders, page_policy
 from datamap.api.limits import BodyLimit
+from datamap.api.picture_pages import lineage_picture, report_page
 from datamap.api.request_log import RequestLog
 from datamap.api.schema import schema
 from datamap.config import ApiSettings
@@ -154,7 +156,11 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/reports/ropa.html", report_page(state, "ropa")),  # before the downloads' pattern
+            Route("/reports/transfers.html", report_page(state, "transferRegister")),
             Route("/reports/ropa.{format}", ropa_download),
+            Route("/lineage", lineage_picture(state, "html")),
+            Route("/lineage.svg", lineage_picture(state, "svg")),
             Route("/documents/{id}.{format}", document_download(state)),
             *(static if settings.graphiql else []),
         ],

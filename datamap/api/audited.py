@@ -42,11 +42,17 @@ def _requests(answer: Any) -> Iterable[Named]:
 
 
 def _document(answer: Any) -> Iterable[Named]:
-    return [(answer.subject_id, answer.erasure_request_id)]
+    return [(answer.subject_id, answer.erasure_request_id or answer.subject_request_id)]
 
 
 def _documents(answer: Any) -> Iterable[Named]:
-    return sorted({(d.subject_id, d.erasure_request_id) for d in answer}, key=str) or [(None, None)]
+    named = {(d.subject_id, d.erasure_request_id or d.subject_request_id) for d in answer}
+    return sorted(named, key=str) or [(None, None)]
+
+
+def _impacted(answer: Any) -> Iterable[Named]:
+    """A recipient's impact names the people on its page, one event each."""
+    return [(s.subject_id, None) for s in answer.subjects] or [(None, None)]
 
 
 # root field -> who its answer is about
@@ -62,6 +68,9 @@ PERSON_READS: dict[str, NamesOf] = {
     "erasureCertificate": _certificate,
     "document": _document,
     "documents": _documents,
+    "subjectRequest": _request,
+    "subjectRequests": _requests,
+    "recipientImpact": _impacted,
 }
 
 

@@ -45,7 +45,8 @@ class DocumentQuery:
 class DocumentMutation:
     @strawberry.mutation(
         description="Draft a document from the data as it is now, with the findings a reviewer must see; a "
-        "Shine-the-Light draft records the customer's request as answered"
+        "Shine-the-Light draft records the customer's request as answered; one for a `subjectRequest` answers "
+        "that request once it is marked sent"
     )
     async def draft_document(self, info: Info, input: t.DraftDocumentInput) -> t.Document | None:
         given = DraftInput(
@@ -56,6 +57,8 @@ class DocumentMutation:
             at_designated_address=input.at_designated_address,
             erasure_request_id=str(input.erasure_request) if input.erasure_request is not None else None,
             recipient=input.recipient,
+            since=input.since,
+            subject_request_id=str(input.subject_request) if input.subject_request is not None else None,
         )
         drafted = await documents.draft(
             state_of(info).db, given, principal=principal_in(info), now=now_of(info)

@@ -81,7 +81,8 @@ class ReportQuery:
         "(issuedAt, digest), or before that a preview of the data as they stand"
     )
     async def shine_the_light_standard_report(self, info: Info, year: int) -> t.ShineTheLightReport | None:
-        return t.ShineTheLightReport.of(await stl_standard.standard_report(state_of(info).db, year))
+        found = await stl_standard.standard_report(state_of(info).db, year, now=now_of(info))
+        return t.ShineTheLightReport.of(found)
 
     @strawberry.field(description="GDPR Art. 15 access report; null when the graph holds no such subject")
     async def access_report(

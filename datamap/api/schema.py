@@ -16,11 +16,15 @@ from datamap.api.audited import audit_person_reads
 from datamap.api.document_fields import DocumentMutation, DocumentQuery
 from datamap.api.erasure_fields import ErasureMutation, ErasureQuery
 from datamap.api.errors import ErrorCodes
+from datamap.api.finding_fields import FindingQuery
 from datamap.api.identifiers import now_of, state_of, subject_of
+from datamap.api.impact_fields import ImpactQuery
 from datamap.api.limits import CachedParser, CachedValidation, RequestChecks
+from datamap.api.map_edit_fields import MapEditMutation, MapEditQuery
 from datamap.api.report_fields import ReportMutation, ReportQuery
 from datamap.api.request_log import RequestRecorder, log_unexpected
 from datamap.api.scalars import SCALAR_OVERRIDES
+from datamap.api.subject_request_fields import SubjectRequestMutation, SubjectRequestQuery
 from datamap.domain.subject_events import Collection, Disclosure
 from datamap.domain.vocabulary import RecipientRole
 from datamap.services import lineage, map_browser, recording
@@ -135,7 +139,10 @@ class MapQuery:
 
 @strawberry.type
 class RecordingMutation:
-    @strawberry.mutation(description="Record that data about a subject was collected (idempotent)")
+    @strawberry.mutation(
+        description="Record that data about a subject was collected (idempotent); recorded even where the map "
+        "does not allow it (it happened), and `findings` says so"
+    )
     async def record_collection(self, info: Info, input: t.CollectionInput) -> t.RecordResult | None:
         state = state_of(info)
         event = Collection(
@@ -149,13 +156,16 @@ class RecordingMutation:
             region=input.region,
             relationship=input.relationship.value if input.relationship else None,
         )
-        ((record_id, subject_id),) = await recording.record(
-            state.db, [event], state.secret, by=(principal_in(info), "recordCollection", now_of(info))
+        recorded = await recording.record_event(
+            state.db, event, state.secret, by=(principal_in(info), "recordCollection", now_of(info))
         )
-        return t.RecordResult(id=record_id, subject_id=subject_id)
+        return t.RecordResult(
+            id=recorded.id, subject_id=recorded.subject_id, findings=list(recorded.findings)
+        )
 
     @strawberry.mutation(
-        description="Record that data about a subject was disclosed to a recipient (idempotent)"
+        description="Record that data about a subject was disclosed to a recipient (idempotent); recorded even "
+        "where the map does not allow it (it happened), and `findings` says so"
     )
     async def record_disclosure(self, info: Info, input: t.DisclosureInput) -> t.RecordResult | None:
         state = state_of(info)
@@ -169,10 +179,12 @@ class RecordingMutation:
             region=input.region,
             relationship=input.relationship.value if input.relationship else None,
         )
-        ((record_id, subject_id),) = await recording.record(
-            state.db, [event], state.secret, by=(principal_in(info), "recordDisclosure", now_of(info))
+        recorded = await recording.record_event(
+            state.db, event, state.secret, by=(principal_in(info), "recordDisclosure", now_of(info))
         )
-        return t.RecordResult(id=record_id, subject_id=subject_id)
+        return t.RecordResult(
+            id=recorded.id, subject_id=recorded.subject_id, findings=list(recorded.findings)
+        )
 
 
 def _extensions() -> list[Any]:
@@ -186,12 +198,29 @@ def _extensions() -> list[Any]:
 
 
 @strawberry.type
-class Query(MapQuery, ErasureQuery, ReportQuery, AuditQuery, DocumentQuery):
+class Query(
+    MapQuery,
+    ErasureQuery,
+    ReportQuery,
+    AuditQuery,
+    DocumentQuery,
+    SubjectRequestQuery,
+    ImpactQuery,
+    MapEditQuery,
+    FindingQuery,
+):
     pass
 
 
 @strawberry.type
-class Mutation(RecordingMutation, ErasureMutation, ReportMutation, DocumentMutation):
+class Mutation(
+    RecordingMutation,
+    ErasureMutation,
+    ReportMutation,
+    DocumentMutation,
+    SubjectRequestMutation,
+    MapEditMutation,
+):
     pass
 
 

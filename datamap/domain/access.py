@@ -1,9 +1,9 @@
 """Who may do what: roles, the principal a request acts for, and the one table of rules for root fields.
 
 Least privilege first: a `viewer` browses the map; an `engineer` also follows one person's data; `compliance`
-also answers and decides people's requests; an `erasure_operator` only records what a system or vendor did
-with an erasure task; an `auditor` reads the audit log; an `admin` may do everything. Every root field of the
-API has a rule here; a field without one is refused (and fails a test).
+also answers and decides people's requests and changes the map; an `erasure_operator` only records what a
+system or vendor did with an erasure task; an `auditor` reads the audit log; an `admin` may do everything.
+Every root field of the API has a rule here; a field without one is refused (and fails a test).
 """
 
 from __future__ import annotations
@@ -49,8 +49,20 @@ _MAP = {
     "categoryLineage",
     "ropa",
     "transferRegister",
+    "flows",
+    "mapHistory",  # an entry's versions: who changed the map, when and why
 }
-_PERSON = {"subjectLineage", "subject", "erasurePlan", "recordCollection", "recordDisclosure"}
+_PERSON = {
+    # what needs fixing in the map: recorded events as counts and the ids of the records (a record is about one
+    # person: not for a viewer or an auditor)
+    "mapFindings",
+    "subjectLineage",
+    "subject",
+    "erasurePlan",
+    "recordCollection",
+    "recordDisclosure",
+    "recipientImpact",  # names the people whose data reached a recipient
+}
 _REQUESTS = {
     "shineTheLightReport",
     "answerShineTheLightRequest",
@@ -74,18 +86,37 @@ _REQUESTS = {
     "approveDocument",
     "markDocumentSent",
     "withdrawDocument",
+    # access and right-to-know requests with their deadlines (domain/subject_requests.py)
+    "subjectRequests",
+    "subjectRequest",
+    "recordSubjectRequest",
+    "confirmSubjectRequest",
+    "extendSubjectRequest",
 }
 _OUTCOMES = {"erasureRequests", "erasureRequest", "recordErasureOutcome"}
 _AUDIT = {"auditLog"}
+# changing the map (issue 11): every change a new version with its principal and reason (domain/map_changes.py)
+_EDIT = {
+    "upsertOrganisation",
+    "upsertDataCategory",
+    "upsertSource",
+    "upsertSystem",
+    "upsertPurpose",
+    "upsertRecipient",
+    "upsertFlow",
+    "upsertTransfer",
+    "upsertRetentionRule",
+    "retireMapEntry",
+}
 _ADMIN: set[str] = set()  # token administration is the command line's (`datamap token`)
 
 FIELDS_OF_ROLE: dict[Role, frozenset[str]] = {
     Role.VIEWER: frozenset(_MAP),
     Role.ENGINEER: frozenset(_MAP | _PERSON),
-    Role.COMPLIANCE: frozenset(_MAP | _PERSON | _REQUESTS),
+    Role.COMPLIANCE: frozenset(_MAP | _PERSON | _REQUESTS | _EDIT),
     Role.ERASURE_OPERATOR: frozenset(_OUTCOMES),
     Role.AUDITOR: frozenset(_MAP | _AUDIT),
-    Role.ADMIN: frozenset(_MAP | _PERSON | _REQUESTS | _OUTCOMES | _AUDIT | _ADMIN),
+    Role.ADMIN: frozenset(_MAP | _PERSON | _REQUESTS | _OUTCOMES | _AUDIT | _EDIT | _ADMIN),
 }
 
 # The rules by root field: which roles may use it (the table the permission check and its tests read).

@@ -20,6 +20,7 @@ from typing import TypedDict
 from datamap.domain.categories import related
 from datamap.domain.documents import Document
 from datamap.domain.lineage import Lineage, Reached
+from datamap.domain.map_findings import recipient_identity_unknown
 from datamap.domain.regions import EEA, country_of
 from datamap.domain.report_rows import (
     AccessReportRow,
@@ -117,6 +118,7 @@ class AccessReport:
     findings: list[Finding] = field(
         default_factory=list
     )  # for staff, before it is sent; never in the document
+    law: str = "GDPR"  # the law whose rights of access apply: GDPR, UK GDPR or the FADP (`gdpr_law_of`)
 
     def name_of(self, category: str) -> str:
         return self.category_names.get(category, category)
@@ -153,8 +155,38 @@ _CALIFORNIA_LAWS = frozenset({"CCPA", "CalCivCode1798.83"})
 _CALIFORNIA_KEYS = frozenset({"do_not_track"})
 
 
+# The UK GDPR replaced the GDPR in the UK at the end of the transition period (European Union (Withdrawal) Act
+# 2018 s.3; the Data Protection, Privacy and Electronic Communications (Amendments etc) (EU Exit) Regulations
+# 2019), keeping the GDPR's article numbers. Switzerland never applied the GDPR: the revised Federal Act on Data
+# Protection (FADP, SR 235.1) is in force from 1 September 2023, the FADP of 1992 before; its articles differ.
+UK_GDPR_FROM = dt.date(2021, 1, 1)
+REVISED_FADP_FROM = dt.date(2023, 9, 1)
+
+
+def gdpr_law_of(country: str | None, as_of: dt.date) -> str:
+    """The name of the law that gives a person in `country` the rights the seed records under the GDPR."""
+    if country == "GB" and as_of >= UK_GDPR_FROM:
+        return "UK GDPR"
+    if country == "CH":
+        return "FADP" if as_of >= REVISED_FADP_FROM else "FADP (1992)"
+    return "GDPR"
+
+
+def _swiss_articles(law: str) -> Finding:
+    return Finding(
+        Severity.MEDIUM,
+        "fadp_articles",
+        f"The person lives in Switzerland: their rights come from the {law}, whose articles are not the GDPR's "
+        "(revised FADP: access Art. 25, data portability Art. 28, rectification and erasure Art. 32; UNVERIFIED).",
+        "Check each right's wording and article against the FADP before sending.",
+    )
+
+
 def rights_for(
-    rights: Sequence[RightRow], country: str | None, region: str | None = None
+    rights: Sequence[RightRow],
+    country: str | None,
+    region: str | None = None,
+    as_of: dt.date | None = None,
 ) -> tuple[list[RightRow], list[Finding]]:
     """The rights of the law that protects a person living in `country` (or `region`, ISO 3166-2, which names
     its country: US-CA is California); the notice's own promises for all."""
@@ -176,7 +208,10 @@ def rights_for(
         )
         chosen = everyone + gdpr + californian
     elif country.upper() in _GDPR_COUNTRIES:
-        chosen = everyone + gdpr
+        law = gdpr_law_of(country.upper(), as_of or REVISED_FADP_FROM)
+        chosen = everyone + [{**r, "law": law} for r in gdpr]
+        if country.upper() == "CH":
+            findings.append(_swiss_articles(law))
     elif country.upper() == "US":
         findings.append(
             Finding(
@@ -190,6 +225,12 @@ def rights_for(
     else:
         chosen = everyone
     return sorted(chosen, key=_by_law), findings
+
+
+def _country(row: AccessReportRow) -> str | None:
+    region = row.get("region")
+    country = row.get("country") or (country_of(region) if region else None)
+    return country.upper() if country else None
 
 
 def _by_law(right: RightRow) -> tuple[str, str]:
@@ -211,15 +252,7 @@ def _map_recipients(lineage: Lineage) -> tuple[list[str], list[Finding]]:
         identity = _identity(r)
         listed.append(f"{identity} ({r.name})" if identity else r.name)
         if identity is None:
-            findings.append(
-                Finding(
-                    Severity.MEDIUM,
-                    "recipient_identity_unknown",
-                    f"{r.name}: only a category of recipient is known; the person is owed the recipient's "
-                    "identity unless it is impossible to give (CJEU C-154/21).",
-                    f"Record the organisation behind {r.key} in the map, or why it cannot be named.",
-                )
-            )
+            findings.append(recipient_identity_unknown(r.key, r.name))
     return listed, findings
 
 
@@ -275,7 +308,7 @@ def build_access_report(
         for s in lineage.sources
     ]
     acting_as = {p["key"]: p.get("actingAs") for p in row["purposes"]}
-    rights, findings = rights_for(row["rights"], row.get("country"), row.get("region"))
+    rights, findings = rights_for(row["rights"], row.get("country"), row.get("region"), as_of)
     map_recipients, unnamed = _map_recipients(lineage)
     findings += unnamed
     findings += transfer_findings
@@ -320,6 +353,7 @@ def build_access_report(
         portability=portability,
         category_names={c["key"]: c["name"] for c in row["categoryNames"]},
         findings=sorted(findings, key=lambda f: (list(Severity).index(f.severity), f.code, f.message)),
+        law=gdpr_law_of(_country(row), as_of),
     )
 
 
@@ -337,7 +371,8 @@ def _names(report: AccessReport, categories: Sequence[str]) -> str:
 def access_document(report: AccessReport) -> Document:
     """The report as a document to send to the person: in words, about them only (GDPR Art. 12(1), 15)."""
     c = report.controller
-    doc = Document(f"Access to your personal data (GDPR Art. 15), as of {report.as_of.isoformat()}")
+    law = report.law if "GDPR" not in report.law else f"{report.law} Art. 15"
+    doc = Document(f"Access to your personal data ({law}), as of {report.as_of.isoformat()}")
     doc.section(
         "Controller",
         f"{c.get('name', '')}" + (f", {c['address']}" if c.get("address") else ""),

@@ -35,6 +35,14 @@ def related(a: str, b: str) -> bool:
     return covers(a, b) or covers(b, a)
 
 
+def unheld(held: Iterable[str], carried: Iterable[str]) -> list[str]:
+    """The categories of `carried` that nothing in `held` is related to (the same, above or below): what a flow
+    from a system holding `held` says it carries but cannot, since lineage narrows what travels along a flow to
+    what its source system holds (`narrow`). The one rule for the seed (`seed_model`) and map changes."""
+    kept = tuple(held)
+    return [c for c in carried if not any(related(h, c) for h in kept)]
+
+
 def narrow(held: Iterable[str], carried: Iterable[str]) -> list[str]:
     """What of `held` travels along a flow carrying `carried`: for each related pair, the narrower key."""
     return list(_narrow(tuple(held), tuple(carried)))

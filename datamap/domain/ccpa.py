@@ -17,7 +17,7 @@ from enum import StrEnum
 from datamap.domain.ccpa_categories import CcpaCategory, terms_of
 from datamap.domain.deadlines import add_months
 from datamap.domain.lineage import subject_lineage
-from datamap.domain.lineage_rows import DisclosurePurposeRow, RecipientRow, SubjectLineageRow
+from datamap.domain.lineage_rows import DisclosurePurposeRow, DisclosureRow, RecipientRow, SubjectLineageRow
 from datamap.domain.local_days import CALIFORNIA, day_start
 from datamap.errors import ValidationError
 
@@ -70,6 +70,13 @@ class Ground(StrEnum):
     BUSINESS_PURPOSE = "business_purpose"  # §1798.140(e): for a business purpose (service providers)
 
 
+GROUND_WORDS = {
+    Ground.SOLD: "sold",
+    Ground.SHARED: "shared for cross-context behavioral advertising",
+    Ground.BUSINESS_PURPOSE: "disclosed for a business purpose",
+}
+
+
 def ground_of(recipient: RecipientRow, purpose: DisclosurePurposeRow | None) -> Ground:
     """Sharing first: a disclosure for cross-context behavioural advertising is sharing (§1798.140(ah)(1)), also
     to an ad provider that is our service provider, since such advertising is no business purpose
@@ -90,6 +97,57 @@ def ground_of(recipient: RecipientRow, purpose: DisclosurePurposeRow | None) -> 
     return Ground.BUSINESS_PURPOSE
 
 
+# How the CCPA calls a recipient in each role: a service provider (§1798.140(ag)) receives for a business purpose;
+# the others are third parties (§1798.140(ai)) of the kind the map records.
+_ROLE_WORDS = {
+    "processor": "service providers",
+    "affiliate": "affiliated companies",
+    "joint_controller": "joint controllers",
+    "authority": "public authorities",
+    "successor": "successors in a corporate transaction",
+}
+
+
+def recipient_category(role: object, kind: object, ground: Ground = Ground.BUSINESS_PURPOSE) -> str:
+    """A category of third parties (or of persons, for a business purpose) in words: the recipient's kind, with
+    the role the CCPA gives it ("service providers: hosting", "third parties: marketing partner"). Whoever
+    receives by a sale or sharing is a third party (§1798.140(ai)), whatever its role for other purposes."""
+    words = (
+        _ROLE_WORDS.get(str(role), "third parties") if ground is Ground.BUSINESS_PURPOSE else "third parties"
+    )
+    return f"{words}: {str(kind).replace('_', ' ')}"
+
+
+@dataclass(frozen=True)
+class DisclosedTo:
+    """§1798.115(a)(2)-(3): the categories of personal information disclosed on one ground to one category of
+    third parties (or of persons, for a business purpose)."""
+
+    recipients: str
+    ground: Ground
+    categories: list[CcpaCategory]
+
+
+def breakdown(disclosures: list[DisclosureRow], letters: Mapping[str, str | None]) -> list[DisclosedTo]:
+    """Each ground and category of recipients with the categories disclosed to them: sold or shared "by
+    category or categories of personal information for each category of third parties" (§1798.115(a)(2)),
+    disclosed for a business purpose with "the categories of persons to whom it was disclosed"
+    (§1798.115(a)(3)). Wording from law.md's summary of §1798.115(a); UNVERIFIED against the enacted text."""
+    found: dict[tuple[Ground, str], set[str]] = {}
+    for d in disclosures:
+        recipient = d["recipient"]
+        ground = ground_of(recipient, d.get("purpose"))
+        key = (ground, recipient_category(recipient["role"], recipient["kind"], ground))
+        found.setdefault(key, set()).update(d["categories"])
+    order = list(Ground)
+    return [
+        DisclosedTo(recipients, ground, terms_of(categories, letters))
+        for (ground, recipients), categories in sorted(
+            found.items(), key=lambda item: (order.index(item[0][0]), item[0][1])
+        )
+    ]
+
+
 @dataclass
 class RightToKnow:
     subject_id: str
@@ -103,6 +161,7 @@ class RightToKnow:
     sold: list[CcpaCategory]
     shared: list[CcpaCategory]
     disclosed_for_business_purpose: list[CcpaCategory]
+    disclosed_to: list[DisclosedTo]
 
 
 def build_right_to_know(
@@ -135,7 +194,7 @@ def build_right_to_know(
         purposes=sorted({p.name for p in lineage.purposes}),
         third_party_categories=sorted(
             {
-                f"{r.details.get('role')}: {r.details.get('kind')}"
+                recipient_category(r.details.get("role"), r.details.get("kind"))
                 for r in lineage.recipients
                 if r.details.get("role") in THIRD_PARTY_ROLES
             }
@@ -143,4 +202,5 @@ def build_right_to_know(
         sold=terms_of(by_ground[Ground.SOLD], letters),
         shared=terms_of(by_ground[Ground.SHARED], letters),
         disclosed_for_business_purpose=terms_of(by_ground[Ground.BUSINESS_PURPOSE], letters),
+        disclosed_to=breakdown(inside["disclosures"], letters),
     )

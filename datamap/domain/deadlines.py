@@ -108,3 +108,15 @@ class DeadlineRule:
 
 def is_overdue(deadline: dt.date, today: dt.date, complete: bool) -> bool:
     return not complete and today > deadline
+
+
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a caller's clock may run a little ahead of ours
+
+
+def check_past(at: dt.datetime, now: dt.datetime, where: str) -> None:
+    """An instant a caller says something happened (a request received, its receipt confirmed): with a time zone,
+    so that its day is the day where it happened (deadlines count from it), and not in the future."""
+    if at.tzinfo is None:
+        raise ValidationError(f"{where}: give a time zone, e.g. 2024-05-01T10:00:00Z")
+    if at > now + CLOCK_SKEW:
+        raise ValidationError(f"{where}: {at.isoformat()} is in the future")

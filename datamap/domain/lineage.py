@@ -154,7 +154,6 @@ class Reached:
     key: str
     name: str
     details: ReachedDetails = field(default_factory=ReachedDetails)
-    categories: set[str] = field(default_factory=set)
     paths: list[LineagePath] = field(default_factory=list)
     path_count: int = 0
     routine: bool = False  # reached by an observed or routine path (else only on an event: contingent)
@@ -164,6 +163,27 @@ class Reached:
     routes: dict[tuple[str, ...], set[str]] = field(default_factory=dict, repr=False, compare=False)
     latest: dict[str, dt.datetime] = field(default_factory=dict, repr=False, compare=False)
     _seen: set[LineagePath] = field(default_factory=set, repr=False, compare=False)
+    # The categories observed or routine paths bring, and those contingent paths bring, with their events.
+    _routine_categories: set[str] = field(default_factory=set, repr=False, compare=False)
+    _event_categories: dict[str, set[FlowTrigger]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def categories(self) -> set[str]:
+        """What reaches here as a matter of course (observed or routine); for a contingent node, what may reach
+        it on an event. A category that reaches a routine node only on an event is in `on_event` instead."""
+        return set(self._routine_categories) if self.routine else set(self._event_categories)
+
+    @property
+    def on_event(self) -> dict[str, list[str]]:
+        """For a routine node: the categories that reach it only through contingent flows, each with the events
+        on which they may (empty for a contingent node: all of its categories are such)."""
+        if not self.routine:
+            return {}
+        return {
+            category: [t.when for t in sorted(triggers)]
+            for category, triggers in sorted(self._event_categories.items())
+            if category not in self._routine_categories
+        }
 
     @property
     def observed(self) -> bool:
@@ -226,7 +246,11 @@ class Reached:
         return min(times) if times else None
 
     def add(self, path: LineagePath) -> None:
-        self.categories.update(path.categories)
+        if path.routine:
+            self._routine_categories.update(path.categories)
+        else:
+            for category in path.categories:
+                self._event_categories.setdefault(category, set()).update(path.conditions)
         self.conditions.update(path.conditions)
         if path in self._seen:
             return

@@ -49,7 +49,8 @@ class RecordSystemRow(SystemRow):
 
 
 class RecipientRow(TypedDict):
-    """The recipient of a disclosure. `organisationName` is the organisation's name copied onto it."""
+    """The recipient of a disclosure; `organisationName` (and `country`, when it has none) are its organisation's
+    on the day asked about (`graph/validity.organisation_of`)."""
 
     key: str
     name: str

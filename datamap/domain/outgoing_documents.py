@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from datamap.domain.ccpa import RightToKnow
+from datamap.domain.ccpa import GROUND_WORDS, RightToKnow
 from datamap.domain.documents import Document
 from datamap.domain.erasure_plan import Action
 from datamap.domain.erasure_workflow import ErasureRequestRecord, ErasureTaskRecord
@@ -63,6 +63,14 @@ def right_to_know_document(found: RightToKnow) -> Document:
     doc.section(
         "Categories disclosed for a business purpose (§1798.115(a)(3); §1798.140(e))",
         items=[c.text() for c in found.disclosed_for_business_purpose] or NONE,
+    )
+    doc.section(
+        "To whom, by category of recipients (§1798.115(a)(2)-(3))",
+        items=[
+            f"{d.recipients} ({GROUND_WORDS[d.ground]}): {'; '.join(c.text() for c in d.categories)}"
+            for d in found.disclosed_to
+        ]
+        or NONE,
     )
     return doc
 

@@ -94,7 +94,7 @@ class CertificationRow(TypedDict):
 
 
 class RetentionRow(TypedDict):
-    """A retention rule in force: `r {.key, .name, .basis, .period, .criteria, categories}`."""
+    """A retention rule in force: `r {.key, .name, .basis, .period, .criteria, categories, systems}`."""
 
     key: str
     name: str
@@ -102,6 +102,7 @@ class RetentionRow(TypedDict):
     period: str | None
     criteria: str
     categories: list[str]
+    systems: list[str]  # where it applies (the systems holding the retained records); empty: wherever stored
 
 
 class ContactRow(TypedDict):

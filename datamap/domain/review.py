@@ -67,6 +67,7 @@ class About:
     subject_id: str | None
     erasure_request_id: str | None = None
     recipient: str | None = None  # an Art. 19 notice's addressee (a recipient key of the map)
+    subject_request_id: str | None = None  # the access or right-to-know request it answers
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Content:
                 for s in self.document.sections
             ],
         }
+        if self.about.subject_request_id is not None:  # only then: a document without one keeps its digest
+            body["subjectRequestId"] = self.about.subject_request_id
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @property
@@ -100,7 +103,9 @@ class Content:
     def from_canonical(cls, text: str) -> Content:
         raw: dict[str, Any] = json.loads(text)
         sections = [Section(s["heading"], list(s["paragraphs"]), list(s["items"])) for s in raw["sections"]]
-        about = About(raw["subjectId"], raw["erasureRequestId"], raw["recipient"])
+        about = About(
+            raw["subjectId"], raw["erasureRequestId"], raw["recipient"], raw.get("subjectRequestId")
+        )
         return cls(DocumentKind(raw["kind"]), about, Document(raw["title"], sections))
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from datamap.domain.categories import check_category_key
 from datamap.domain.ccpa_categories import CCPA_CATEGORIES
+from datamap.domain.regions import REGIONS
 from datamap.domain.shine_the_light import STATUTORY_CATEGORIES
+from datamap.domain.transfer_findings import Severity
 from datamap.domain.vocabulary import (
     FlowTrigger,
     LegalBasis,
@@ -38,6 +40,13 @@ class Entry(BaseModel):
     note: str | None = None
     valid_from: dt.date = Field(default=NOTICE_DATE, alias="validFrom")
     valid_to: dt.date | None = Field(default=None, alias="validTo")
+    # A note that needs someone's attention, with its severity: a map finding until it is settled and removed
+    # (`recorded_findings.flagged_notes`). On a system, purpose or recipient, `flagCountries` (ISO codes, or
+    # `EU`/`EEA`) makes it concern the recorded events of the people living there, and the finding names them.
+    flag: str | None = Field(default=None, min_length=1)
+    flag_severity: Severity | None = Field(default=None, alias="flagSeverity")
+    flag_countries: tuple[str, ...] = Field(default=(), alias="flagCountries")
+    EVENT_FLAGS: ClassVar[bool] = False  # whether recorded events concern the entry (flagCountries allowed)
 
     @field_validator("key")
     @classmethod
@@ -50,6 +59,21 @@ class Entry(BaseModel):
     def _interval(self) -> Entry:
         if self.valid_to is not None and self.valid_to <= self.valid_from:
             raise ValueError(f"validTo {self.valid_to} is not after validFrom {self.valid_from}")
+        return self
+
+    @model_validator(mode="after")
+    def _flagged(self) -> Entry:
+        if (self.flag is None) != (self.flag_severity is None):
+            raise ValueError("flag and flagSeverity go together: give both or neither")
+        if self.flag_countries and self.flag is None:
+            raise ValueError("flagCountries needs a flag")
+        if self.flag_countries and not self.EVENT_FLAGS:
+            raise ValueError(
+                "flagCountries is for systems, purposes and recipients, which recorded events name"
+            )
+        for code in self.flag_countries:
+            if code not in REGIONS:
+                _country(code)
         return self
 
 
@@ -128,6 +152,7 @@ class Source(Entry):
 
 
 class System(Entry):
+    EVENT_FLAGS: ClassVar[bool] = True
     name: str
     description: str | None = None
     operator: str
@@ -138,6 +163,7 @@ class System(Entry):
 
 
 class Purpose(Entry):
+    EVENT_FLAGS: ClassVar[bool] = True
     name: str
     description: str | None = None
     acting_as: Literal["controller", "processor"] = Field(default="controller", alias="actingAs")
@@ -154,6 +180,7 @@ class Purpose(Entry):
 
 
 class Recipient(Entry):
+    EVENT_FLAGS: ClassVar[bool] = True
     name: str
     role: RecipientRole
     kind: str
@@ -279,6 +306,10 @@ class Notice(BaseModel):
         default="disclosure_report", alias="shineTheLightRoute"
     )
     security_measures: str | None = Field(default=None, alias="securityMeasures")
+    # The transfer mechanisms the notice says transfers rely on, and where it says so: a map finding when the
+    # map's transfers contradict it on a day (`map_findings.notice_contradicted`; GDPR Art. 13(1)(f))
+    transfers_rely_on: tuple[TransferMechanism, ...] = Field(default=(), alias="transfersRelyOn")
+    transfers_ref: str | None = Field(default=None, alias="transfersRef")
 
 
 class Identifiers(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticError
 
-from datamap.domain.categories import ancestors
+from datamap.domain.categories import ancestors, unheld
 from datamap.domain.seed_entries import (
     ContactPoint,
     DataCategory,
@@ -141,7 +141,8 @@ def parse_seed(documents: Mapping[str, Any]) -> SeedMap:
 
 
 def check_references(seed: SeedMap) -> None:
-    """Every key an entry names must exist; data category parents must exist; one controller."""
+    """Every key an entry names must exist; data category parents must exist; one controller; a flow from a
+    system carries only categories the system stores (`categories.unheld`)."""
     keys = {
         "organisation": {o.key for o in seed.organisations},
         "data category": {c.key for c in seed.data_categories},
@@ -183,11 +184,19 @@ def check_references(seed: SeedMap) -> None:
         need("purposes.yaml", i, p.key, "organisation", p.controller_organisations)
     for i, r in enumerate(seed.recipients):
         need("recipients.yaml", i, r.key, "organisation", r.organisation)
+    systems = {s.key: s for s in seed.systems}
     for i, f in enumerate(seed.flows):
         for end in (f.from_, f.to):
             need("flows.yaml", i, f.key, end.label.lower(), end.key)
         need("flows.yaml", i, f.key, "data category", f.categories)
         need("flows.yaml", i, f.key, "purpose", f.purposes)
+        if f.from_.system is not None:
+            missing = unheld(systems[f.from_.system].categories, f.categories)
+            if missing:
+                raise ValidationError(
+                    f"seed/flows.yaml: entry {i + 1} (key {f.key!r}): carries {missing}, which its source system "
+                    f"{f.from_.system!r} does not store"
+                )
     for i, t in enumerate(seed.transfers):
         need("transfers.yaml", i, t.key, "organisation", (t.exporter, t.importer, *t.on_behalf_of))
         need("transfers.yaml", i, t.key, "data category", t.categories)

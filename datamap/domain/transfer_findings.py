@@ -69,6 +69,9 @@ class Finding:
     code: str
     message: str
     fix: str
+    # the entries concerned, as `kind:key` (`system:billing`, `purpose:billing`, `record:<id>`): the map findings'
+    # (`map_findings.py`); empty where the finding names its one subject in its message
+    entries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

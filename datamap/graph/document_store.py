@@ -1,8 +1,9 @@
 """Documents under review as the graph keeps them: one `:Document` node each, linked to what it is about by id.
 
 A document names its subject (`subjectId`) and, for the erasure documents, its request (`erasureRequestId`) and
-recipient by id only; its content is kept as the canonical JSON the digest covers (`content`), beside the HTML
-that was drafted (`html`) and the reviewer's findings (`findings`, JSON). This module is the one place those
+recipient, for a response to an access or right-to-know request that request (`subjectRequestId`), by id only;
+its content is kept as the canonical JSON the digest covers (`content`), beside the HTML that was drafted
+(`html`) and the reviewer's findings (`findings`, JSON). This module is the one place those
 property names are read and written; each function runs one named statement and returns typed values.
 """
 
@@ -81,7 +82,12 @@ def document_from_node(node: Mapping[str, Any]) -> ReviewDocument:
     return ReviewDocument(
         id=node["id"],
         kind=DocumentKind(node["kind"]),
-        about=About(node.get("subjectId"), node.get("erasureRequestId"), node.get("recipient")),
+        about=About(
+            node.get("subjectId"),
+            node.get("erasureRequestId"),
+            node.get("recipient"),
+            node.get("subjectRequestId"),
+        ),
         title=node["title"],
         content=Content.from_canonical(content) if content is not None else None,
         html=node.get("html"),
@@ -115,6 +121,7 @@ def document_properties(doc: ReviewDocument) -> dict[str, Any]:
         "subjectId": doc.about.subject_id,
         "erasureRequestId": doc.about.erasure_request_id,
         "recipient": doc.about.recipient,
+        "subjectRequestId": doc.about.subject_request_id,
         "title": doc.title,
         "content": doc.content.canonical() if doc.content is not None else None,
         "html": doc.html,

@@ -17,7 +17,7 @@ from typing import LiteralString, NotRequired, TypedDict
 from datamap.domain.lineage_rows import SubjectLineageRow
 from datamap.graph.lineage_queries import SUBJECT_LINEAGE_BODY, SUBJECT_LINEAGE_RETURN
 from datamap.graph.subject_lookup import SUBJECT_BY_HASHES
-from datamap.graph.validity import valid
+from datamap.graph.validity import as_of_version, valid
 
 ERASURE_PLAN: LiteralString = (
     SUBJECT_LINEAGE_BODY
@@ -27,9 +27,16 @@ CALL () {
   WHERE """
     + valid("r")
     + """
-  RETURN collect(r {.key, .name, .basis, .period,
-                    categories: [(r)-[:APPLIES_TO]->(c:DataCategory) | c.key],
-                    systems: [(r)-[:APPLIES_IN]->(x:System) | x.key]}) AS retention
+  WITH r, """
+    + as_of_version("r")
+    + """ AS ra
+  RETURN collect(ra {.key, .name, .basis, .period,
+                     categories: [(r)-[e:APPLIES_TO]->(c:DataCategory) WHERE """
+    + valid("e")
+    + """ | c.key],
+                     systems: [(r)-[e:APPLIES_IN]->(x:System) WHERE """
+    + valid("e")
+    + """ | x.key]}) AS retention
 }
 CALL (s) {
   OPTIONAL MATCH (h:LegalHold)-[:ON]->(s)
@@ -150,7 +157,9 @@ RETURN r {.*} AS request
 # On completion: the request's free text cleared and its certificate's digest kept (`$changes`), the free text
 # of its tasks and their events cleared (`$tasks`, `$events`: each `{id, changes}`), the suppression entries
 # marked, and the subject layer (subject, identifiers, records, disclosures, holds) removed; requests, tasks and
-# events stay as the audit trail.
+# events stay as the audit trail. A California customer's disclosures are first summed into the anonymous
+# `StlDisclosuresKept` of their year (recipient, purpose, categories; no subject, no time), so that the
+# business-wide Shine-the-Light report of that year, issued later, still counts them (Civ. Code §1798.83(b)(3)).
 COMPLETE_REQUEST: LiteralString = """
 MATCH (r:ErasureRequest {id: $id})
 SET r += $changes
@@ -168,6 +177,14 @@ CALL (r) {
 CALL (r) {
   MATCH (r)-[:SUPPRESSES]->(sup:Suppression)
   SET sup.erasedAt = coalesce(sup.erasedAt, $now)
+}
+CALL (r) {
+  MATCH (s:Subject {id: r.subjectId})-[d:DISCLOSED_TO]->(rec:Recipient)
+  WHERE s.region = $california AND s.relationship = $personal
+  WITH rec, d, datetime({datetime: d.at, timezone: $californiaZone}).year AS year
+  MERGE (k:StlDisclosuresKept {year: year, recipient: rec.key, purpose: coalesce(d.purpose, '')})
+  ON CREATE SET k.categories = []
+  SET k.categories = k.categories + [c IN d.categories WHERE NOT c IN k.categories]
 }
 CALL (r) {
   MATCH (s:Subject {id: r.subjectId})

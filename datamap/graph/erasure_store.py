@@ -30,6 +30,7 @@ from datamap.domain.lineage import NodeKind
 from datamap.graph import erasure_queries as q
 from datamap.graph.database import Database, Records, Transaction, run
 from datamap.graph.erasure_queries import ErasurePlanRow
+from datamap.graph.report_queries import STL_CUSTOMERS
 
 Node = Mapping[str, Any]  # a node's properties as the driver returns them (`n {.*}`)
 
@@ -414,6 +415,7 @@ async def complete_request(
         tasks=task_changes,
         events=event_changes,
         now=now,
+        **STL_CUSTOMERS,
     )
     return request_from_node(row["request"])
 

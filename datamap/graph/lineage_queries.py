@@ -18,30 +18,33 @@ from typing import LiteralString, TypeVar, cast
 from datamap.domain.lineage_rows import CategoryLineageRow, SubjectLineageRow
 from datamap.graph.database import Database, Records
 from datamap.graph.subject_lookup import SUBJECT_BY_HASHES
-from datamap.graph.validity import all_valid, valid
+from datamap.graph.validity import all_valid, as_of_version, organisation_of, valid
 
 MAX_FLOW_HOPS = 8  # the literal bound of the FLOWS_TO expansions below (a test keeps them in step)
 
 # A map node on a path is valid as of the date too (sources, systems and recipients carry validFrom/validTo).
-_VALID_NODES: LiteralString = all_valid("x", "nodes(path)")
+VALID_NODES_FRAGMENT: LiteralString = all_valid("x", "nodes(path)")
 
-# Projections of path elements (no personal data: map nodes only).
-_NODE: LiteralString = (
-    "n {.key, .name, .role, .kind, .country, .operator, .backups, .organisation, .organisationName, "
-    "label: head([l IN labels(n) WHERE l IN ['Source', 'System', 'Recipient']])}"
-)
-_PATH: LiteralString = (
+# Entries are projected with their attributes as of the date (`validity.as_of_version`); a recipient's
+# organisation name and (when it has none of its own) country through its `IS` relationship then.
+PATH_FRAGMENT: LiteralString = (
     "nodes: [n IN nodes(path) | elementId(n)], flows: [f IN relationships(path) | elementId(f)]"
 )
 # The distinct nodes and flows the collected `paths` go through, once each (paths refer to them by element id).
-_PATH_PARTS: LiteralString = (
+PATH_PARTS_FRAGMENT: LiteralString = (
     """
 CALL (paths) {
   UNWIND paths AS p UNWIND nodes(p) AS n
   WITH DISTINCT n
-  RETURN collect("""
-    + _NODE[:-1]
-    + """, id: elementId(n)}) AS pathNodes
+  WITH n, """
+    + as_of_version("n")
+    + " AS a, "
+    + organisation_of("n")
+    + """ AS o
+  RETURN collect(a {.key, .name, .role, .kind, .operator, .backups, .organisation,
+                    country: coalesce(a.country, o.country), organisationName: o.name,
+                    label: head([l IN labels(n) WHERE l IN ['Source', 'System', 'Recipient']]),
+                    id: elementId(n)}) AS pathNodes
 }
 CALL (paths) {
   UNWIND paths AS p UNWIND relationships(p) AS f
@@ -50,10 +53,40 @@ CALL (paths) {
 }
 """
 )
+# A transfer in force (`t`): its exporter and importer over relationships that hold on the date, and the
+# attributes of all three then (`ta`, `ea`, `ia`; `imp` stays bound for its certifications). Project with
+# `_TRANSFER`.
+TRANSFER_PARTIES: LiteralString = (
+    "MATCH (t)-[ex:EXPORTER]->(exp:Organisation) WHERE "
+    + valid("ex")
+    + "\n  MATCH (t)-[im:IMPORTER]->(imp:Organisation) WHERE "
+    + valid("im")
+    + "\n  WITH t, imp, "
+    + as_of_version("t")
+    + " AS ta, "
+    + as_of_version("exp")
+    + " AS ea, "
+    + as_of_version("imp")
+    + " AS ia\n"
+)
 _TRANSFER: LiteralString = (
-    "t {.key, .mechanism, .fromCountries, .toCountries, .validFrom, .validTo, .tiaReviewDate, "
-    "exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country}, "
-    "categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key]}"
+    "ta {.key, .mechanism, .fromCountries, .toCountries, validFrom: t.validFrom, validTo: t.validTo, "
+    ".tiaReviewDate, exporter: ea {.key, .name, .country}, importer: ia {.key, .name, .country}, "
+    "categories: [(t)-[e:CARRIES]->(c:DataCategory) WHERE " + valid("e") + " | c.key]}"
+)
+_PURPOSES: LiteralString = (
+    """
+CALL () {
+  MATCH (p:Purpose)
+  WITH p, """
+    + as_of_version("p")
+    + """ AS pa
+  RETURN collect(pa {.key, .name, .legalBasis, .actingAs, .trigger,
+                     categories: [(p)-[e:PROCESSES]->(c:DataCategory) WHERE """
+    + valid("e")
+    + """ | c.key]}) AS purposes
+}
+"""
 )
 
 SUBJECT_LINEAGE_BODY: LiteralString = (
@@ -65,9 +98,14 @@ CALL (s) {
     AND ($category IS NULL OR any(c IN h.categories
          WHERE c = $category OR c STARTS WITH $category + '.' OR c IN $ancestors))
   OPTIONAL MATCH (src:Source {key: h.source})
+  WITH h, """
+    + as_of_version("sys")
+    + " AS sa, "
+    + as_of_version("src")
+    + """ AS srca
   RETURN collect(CASE WHEN h IS NULL THEN null ELSE {
     id: h.id, at: h.at, categories: h.categories,
-    system: sys {.key, .name, .country, .operator, .backups}, source: src {.key, .name, .kind}
+    system: sa {.key, .name, .country, .operator, .backups}, source: srca {.key, .name, .kind}
   } END) AS records
 }
 CALL (s) {
@@ -76,10 +114,18 @@ CALL (s) {
     AND ($category IS NULL OR any(c IN d.categories
          WHERE c = $category OR c STARTS WITH $category + '.' OR c IN $ancestors))
   OPTIONAL MATCH (p:Purpose {key: d.purpose})
+  WITH d, """
+    + as_of_version("r")
+    + " AS ra, "
+    + organisation_of("r")
+    + " AS o, "
+    + as_of_version("p")
+    + """ AS pa
   RETURN collect(CASE WHEN d IS NULL THEN null ELSE {
     id: d.id, at: d.at, categories: d.categories,
-    recipient: r {.key, .name, .role, .kind, .country, .organisation, .organisationName, .ownDirectMarketing},
-    purpose: p {.key, .name, .legalBasis, .thirdPartyDirectMarketing}
+    recipient: ra {.key, .name, .role, .kind, .organisation, .ownDirectMarketing,
+                   country: coalesce(ra.country, o.country), organisationName: o.name},
+    purpose: pa {.key, .name, .legalBasis, .thirdPartyDirectMarketing}
   } END) AS disclosures
 }
 CALL (s) {
@@ -89,7 +135,7 @@ CALL (s) {
   UNWIND [x IN [sys, src] WHERE x IS NOT NULL] AS start
   MATCH path = (start:Source|System)-[:FLOWS_TO*1..8]->(n:System|Recipient)
   WHERE (start = sys OR nodes(path)[1] <> sys) AND """
-    + _VALID_NODES
+    + VALID_NODES_FRAGMENT
     + """
     AND all(f IN relationships(path) WHERE """
     + valid("f")
@@ -97,33 +143,34 @@ CALL (s) {
         AND any(c IN f.categories WHERE any(hc IN h.categories
             WHERE c = hc OR c STARTS WITH hc + '.' OR hc STARTS WITH c + '.')))
   WITH collect({record: h.id, """
-    + _PATH
+    + PATH_FRAGMENT
     + """}) AS mapPaths, collect(path) AS paths
   """
-    + _PATH_PARTS
+    + PATH_PARTS_FRAGMENT
     + """
   RETURN mapPaths, pathNodes, pathFlows
 }
 CALL (s) {
-  MATCH (s)-[h:HELD_IN]->(sys:System)<-[:USES]-(p:Purpose)-[:PROCESSES]->(c:DataCategory)
+  MATCH (s)-[h:HELD_IN]->(sys:System)<-[u:USES]-(p:Purpose)-[pr:PROCESSES]->(c:DataCategory)
   WHERE h.at <= $asOfEnd AND """
     + valid("p")
+    + " AND "
+    + valid("u")
+    + " AND "
+    + valid("pr")
     + """
     AND any(hc IN h.categories WHERE c.key = hc OR c.key STARTS WITH hc + '.' OR hc STARTS WITH c.key + '.')
   RETURN collect(DISTINCT {record: h.id, purpose: p.key, category: c.key}) AS mapPurposes
 }
-CALL () {
-  MATCH (p:Purpose)
-  RETURN collect(p {.key, .name, .legalBasis, .actingAs, .trigger,
-                    categories: [(p)-[:PROCESSES]->(c:DataCategory) | c.key]}) AS purposes
-}
-CALL () {
-  MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
+"""
+    + _PURPOSES
+    + """CALL () {
+  MATCH (t:Transfer)
   WHERE """
     + valid("t")
-    + """
-  MATCH (t)-[:EXPORTER]->(exp:Organisation)
-  RETURN collect("""
+    + "\n  "
+    + TRANSFER_PARTIES
+    + """  RETURN collect("""
     + _TRANSFER
     + """) AS transfers
 }
@@ -149,20 +196,30 @@ CALL () {
   RETURN collect(c.key) AS categories
 }
 CALL (categories) {
-  OPTIONAL MATCH (sys:System)-[:STORES]->(c:DataCategory)
+  OPTIONAL MATCH (sys:System)-[st:STORES]->(c:DataCategory)
   WHERE c.key IN categories AND """
     + valid("sys")
+    + " AND "
+    + valid("st")
     + """
+  WITH sys, c, """
+    + as_of_version("sys")
+    + """ AS sa
   RETURN collect(DISTINCT CASE WHEN sys IS NULL THEN null ELSE
-    {system: sys {.key, .name, .country, .operator}, category: c.key} END) AS stored
+    {system: sa {.key, .name, .country, .operator}, category: c.key} END) AS stored
 }
 CALL (categories) {
-  OPTIONAL MATCH (p:Purpose)-[:PROCESSES]->(c:DataCategory)
+  OPTIONAL MATCH (p:Purpose)-[pr:PROCESSES]->(c:DataCategory)
   WHERE c.key IN categories AND """
     + valid("p")
+    + " AND "
+    + valid("pr")
     + """
+  WITH p, c, """
+    + as_of_version("p")
+    + """ AS pa
   RETURN collect(DISTINCT CASE WHEN p IS NULL THEN null ELSE
-    {purpose: p {.key, .name, .legalBasis, .trigger}, category: c.key} END) AS processed
+    {purpose: pa {.key, .name, .legalBasis, .trigger}, category: c.key} END) AS processed
 }
 CALL (categories) {
   MATCH path = (start:Source|System)-[:FLOWS_TO*1..8]->(n:System|Recipient)
@@ -174,34 +231,33 @@ CALL (categories) {
         AND any(c IN g.categories WHERE c IN categories)
     }
     AND """
-    + _VALID_NODES
+    + VALID_NODES_FRAGMENT
     + """
     AND all(f IN relationships(path) WHERE """
     + valid("f")
     + """
         AND any(c IN f.categories WHERE c IN categories))
   WITH collect({"""
-    + _PATH
+    + PATH_FRAGMENT
     + """}) AS mapPaths, collect(path) AS paths
   """
-    + _PATH_PARTS
+    + PATH_PARTS_FRAGMENT
     + """
   RETURN mapPaths, pathNodes, pathFlows
 }
-CALL () {
-  MATCH (p:Purpose)
-  RETURN collect(p {.key, .name, .legalBasis, .actingAs, .trigger,
-                    categories: [(p)-[:PROCESSES]->(c:DataCategory) | c.key]}) AS purposes
-}
-CALL (categories) {
-  OPTIONAL MATCH (t:Transfer)-[:CARRIES]->(c:DataCategory)
+"""
+    + _PURPOSES
+    + """CALL (categories) {
+  OPTIONAL MATCH (t:Transfer)-[ca:CARRIES]->(c:DataCategory)
   WHERE c.key IN categories AND """
     + valid("t")
+    + " AND "
+    + valid("ca")
     + """
   WITH DISTINCT t WHERE t IS NOT NULL
-  MATCH (t)-[:EXPORTER]->(exp:Organisation)
-  MATCH (t)-[:IMPORTER]->(imp:Organisation)
-  RETURN collect("""
+  """
+    + TRANSFER_PARTIES
+    + """  RETURN collect("""
     + _TRANSFER
     + """) AS transfers
 }

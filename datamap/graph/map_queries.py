@@ -14,49 +14,69 @@ from typing import Any, LiteralString
 from datamap.domain.vocabulary import LegalBasis, RecipientRole, SourceKind, TransferMechanism
 from datamap.graph.database import Database
 from datamap.graph.subject_lookup import SUBJECT_BY_HASHES
-from datamap.graph.validity import valid
+from datamap.graph.validity import as_of_version, organisation_of, valid
 
 Record = Mapping[str, Any]
 
-# The provenance every map fact carries, as map-projection entries (read by `ProvenanceRow.from_record`).
-_PROVENANCE: LiteralString = ".ref, .note, .validFrom, .validTo"
+# Each statement reads an entry's attributes as of the day (`a`: `validity.as_of_version`) and its lifetime
+# from the node (`n`); the relationships it follows must hold that day too.
+_AS_OF: LiteralString = "WITH n, " + as_of_version("n") + " AS a\n"
+# The provenance every map fact carries, as map-projection entries of `a` (read by `ProvenanceRow.from_record`).
+_PROVENANCE: LiteralString = (
+    ".ref, .note, validFrom: n.validFrom, validTo: n.validTo, version: coalesce(a.version, 1)"
+)
+
+
+def _valid_entries(label: LiteralString, condition: LiteralString = "") -> LiteralString:
+    """`MATCH (n:<label>)` holding on `$asOf` (and `condition`), with its attributes then as `a`."""
+    return "MATCH (n:" + label + ") WHERE " + valid("n") + condition + "\n" + _AS_OF
+
+
+def _keys(relationship: LiteralString, end: LiteralString) -> LiteralString:
+    """The keys `n` reaches over a relationship that holds on `$asOf`: `_keys("STORES", "DataCategory")`."""
+    return "[(n)-[e:" + relationship + "]->(x:" + end + ") WHERE " + valid("e") + " | x.key]"
+
 
 DATA_CATEGORIES: LiteralString = (
-    """
-MATCH (n:DataCategory) WHERE """
-    + valid("n")
-    + """
-  AND ($under IS NULL OR n.key = $under OR n.key STARTS WITH $under + '.')
-RETURN n {.key, .name, .description, .statutoryCategory, """
+    _valid_entries(
+        "DataCategory", " AND ($under IS NULL OR n.key = $under OR n.key STARTS WITH $under + '.')"
+    )
+    + """RETURN a {.key, .name, .description, .statutoryCategory, """
     + _PROVENANCE
     + """,
-          parent: [(n)-[:SUBCATEGORY_OF]->(p:DataCategory) | p.key][0],
-          children: [(c:DataCategory)-[:SUBCATEGORY_OF]->(n) | c.key]} AS row
+          parent: """
+    + _keys("SUBCATEGORY_OF", "DataCategory")
+    + """[0],
+          children: [(c:DataCategory)-[e:SUBCATEGORY_OF]->(n) WHERE """
+    + valid("e")
+    + " AND "
+    + valid("c")
+    + """ | c.key]} AS row
 ORDER BY n.key
 """
 )
 
 PURPOSES: LiteralString = (
-    """
-MATCH (n:Purpose) WHERE """
-    + valid("n")
-    + """
-RETURN n {.key, .name, .description, .legalBasis, .legitimateInterest, """
+    _valid_entries("Purpose")
+    + """RETURN a {.key, .name, .description, .legalBasis, .legitimateInterest, """
     + _PROVENANCE
     + """,
-          categories: [(n)-[:PROCESSES]->(c:DataCategory) | c.key],
-          subjectCategories: [(n)-[:CONCERNS]->(c:SubjectCategory) | c.key],
-          systems: [(n)-[:USES]->(s:System) | s.key]} AS row
+          categories: """
+    + _keys("PROCESSES", "DataCategory")
+    + """,
+          subjectCategories: """
+    + _keys("CONCERNS", "SubjectCategory")
+    + """,
+          systems: """
+    + _keys("USES", "System")
+    + """} AS row
 ORDER BY n.key
 """
 )
 
 SOURCES: LiteralString = (
-    """
-MATCH (n:Source) WHERE """
-    + valid("n")
-    + """
-RETURN n {.key, .name, .kind, .description, """
+    _valid_entries("Source")
+    + """RETURN a {.key, .name, .kind, .description, """
     + _PROVENANCE
     + """,
           feeds: [(n)-[f:FLOWS_TO]->(t:System|Recipient) WHERE """
@@ -67,27 +87,31 @@ ORDER BY n.key
 )
 
 SYSTEMS: LiteralString = (
-    """
-MATCH (n:System) WHERE """
-    + valid("n")
-    + """
-RETURN n {.key, .name, .description, .operator, .country, .backups, """
+    _valid_entries("System")
+    + """RETURN a {.key, .name, .description, .operator, .country, .backups, """
     + _PROVENANCE
     + """,
-          categories: [(n)-[:STORES]->(c:DataCategory) | c.key],
-          operatorName: [(n)-[:OPERATED_BY]->(o:Organisation) | o.name][0]} AS row
+          categories: """
+    + _keys("STORES", "DataCategory")
+    + """,
+          operatorName: [(n)-[e:OPERATED_BY]->(o:Organisation) WHERE """
+    + valid("e")
+    + " | ("
+    + as_of_version("o")
+    + """).name][0]} AS row
 ORDER BY n.key
 """
 )
 
-# `organisationName`, `legalEntity` and (when the recipient has none) `country` and `address` are copied onto
-# the recipient from its organisation when the map is written (`map_writer._recipient`).
+# A recipient's organisation (name, address, legal entity; its country when the recipient has none) is read
+# through its `IS` relationship as of the day (`validity.organisation_of`).
 RECIPIENTS: LiteralString = (
-    """
-MATCH (n:Recipient) WHERE """
-    + valid("n")
-    + """ AND ($role IS NULL OR n.role = $role)
-RETURN n {.key, .name, .role, .kind, .organisation, .organisationName, .country, .address, .legalEntity,
+    _valid_entries("Recipient", " AND ($role IS NULL OR n.role = $role)")
+    + "WITH n, a, "
+    + organisation_of("n")
+    + """ AS o
+RETURN a {.key, .name, .role, .kind, .organisation, organisationName: o.name,
+          country: coalesce(a.country, o.country), address: o.address, legalEntity: o.legalEntity,
           .ownDirectMarketing, .marketingExamples, .description, """
     + _PROVENANCE
     + """,
@@ -99,30 +123,42 @@ ORDER BY n.key
 """
 )
 
+_CERTIFICATIONS: LiteralString = (
+    "[(imp)-[e:HOLDS_CERTIFICATION]->(c:Certification) WHERE "
+    + valid("e")
+    + " | c {.program, .validFrom, .validTo}]"
+)
+
 TRANSFERS: LiteralString = (
-    """
-MATCH (n:Transfer) WHERE """
-    + valid("n")
+    _valid_entries("Transfer")
+    + """MATCH (n)-[ex:EXPORTER]->(exp:Organisation) WHERE """
+    + valid("ex")
     + """
-MATCH (n)-[:EXPORTER]->(exp:Organisation)
-MATCH (n)-[:IMPORTER]->(imp:Organisation)
-RETURN n {.key, .fromCountries, .toCountries, .mechanism, .tiaReviewDate, """
+MATCH (n)-[im:IMPORTER]->(imp:Organisation) WHERE """
+    + valid("im")
+    + """
+WITH n, a, imp, """
+    + as_of_version("exp")
+    + " AS ea, "
+    + as_of_version("imp")
+    + """ AS ia
+RETURN a {.key, .fromCountries, .toCountries, .mechanism, .tiaReviewDate, """
     + _PROVENANCE
     + """,
-          exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country},
-          categories: [(n)-[:CARRIES]->(c:DataCategory) | c.key],
-          importerCertifications: [(imp)-[:HOLDS_CERTIFICATION]->(c:Certification)
-                                   | c {.program, .validFrom, .validTo}]} AS row
+          exporter: ea {.key, .name, .country}, importer: ia {.key, .name, .country},
+          categories: """
+    + _keys("CARRIES", "DataCategory")
+    + """,
+          importerCertifications: """
+    + _CERTIFICATIONS
+    + """} AS row
 ORDER BY n.key
 """
 )
 
 SUBJECT_CATEGORIES: LiteralString = (
-    """
-MATCH (n:SubjectCategory) WHERE """
-    + valid("n")
-    + """
-RETURN n {.key, .name, .description, .child, """
+    _valid_entries("SubjectCategory")
+    + """RETURN a {.key, .name, .description, .child, """
     + _PROVENANCE
     + """} AS row
 ORDER BY n.key
@@ -130,32 +166,34 @@ ORDER BY n.key
 )
 
 ORGANISATIONS: LiteralString = (
-    """
-MATCH (n:Organisation) WHERE """
-    + valid("n")
-    + """
-RETURN n {.key, .name, .country, .address, .controller, .legalEntity, """
+    _valid_entries("Organisation")
+    + """RETURN a {.key, .name, .country, .address, .controller, .legalEntity, """
     + _PROVENANCE
     + """,
-          roles: [(r:Recipient)-[:IS]->(n) WHERE """
+          roles: [(r:Recipient)-[e:IS]->(n) WHERE """
+    + valid("e")
+    + " AND "
     + valid("r")
     + """ | r {.key, .role}],
-          certifications: [(n)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.program, .validFrom, .validTo}]
+          certifications: [(n)-[e:HOLDS_CERTIFICATION]->(c:Certification) WHERE """
+    + valid("e")
+    + """ | c {.program, .validFrom, .validTo}]
          } AS row
 ORDER BY n.key
 """
 )
 
 RETENTION_RULES: LiteralString = (
-    """
-MATCH (n:RetentionRule) WHERE """
-    + valid("n")
-    + """
-RETURN n {.key, .name, .period, .criteria, .basis, .description, """
+    _valid_entries("RetentionRule")
+    + """RETURN a {.key, .name, .period, .criteria, .basis, .description, """
     + _PROVENANCE
     + """,
-          categories: [(n)-[:APPLIES_TO]->(c:DataCategory) | c.key],
-          systems: [(n)-[:APPLIES_IN]->(s:System) | s.key]} AS row
+          categories: """
+    + _keys("APPLIES_TO", "DataCategory")
+    + """,
+          systems: """
+    + _keys("APPLIES_IN", "System")
+    + """} AS row
 ORDER BY n.key
 """
 )
@@ -192,10 +230,17 @@ class ProvenanceRow:
     note: str | None
     valid_from: dt.date
     valid_to: dt.date | None
+    version: int = 1  # the entry's version that held on the day asked about
 
     @classmethod
     def from_record(cls, r: Record) -> ProvenanceRow:
-        return cls(ref=r["ref"] or "", note=r["note"], valid_from=r["validFrom"], valid_to=r["validTo"])
+        return cls(
+            ref=r["ref"] or "",
+            note=r["note"],
+            valid_from=r["validFrom"],
+            valid_to=r["validTo"],
+            version=r.get("version") or 1,
+        )
 
 
 @dataclass(frozen=True)

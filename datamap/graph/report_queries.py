@@ -14,7 +14,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import LiteralString, NotRequired, TypedDict, TypeVar, cast
 
+from datamap.domain import shine_the_light as stl
 from datamap.domain.lineage_rows import PartyRow
+from datamap.domain.local_days import CALIFORNIA
 from datamap.domain.report_rows import (
     AccessReportRow,
     BusinessRow,
@@ -24,28 +26,77 @@ from datamap.domain.report_rows import (
     StlDisclosure,
     TransferTermsRow,
 )
+from datamap.domain.vocabulary import Relationship
 from datamap.graph.database import Database, Records, Transaction, run
-from datamap.graph.lineage_queries import SUBJECT_LINEAGE_BODY, SUBJECT_LINEAGE_RETURN
+from datamap.graph.lineage_queries import SUBJECT_LINEAGE_BODY, SUBJECT_LINEAGE_RETURN, TRANSFER_PARTIES
 from datamap.graph.subject_lookup import IDENTIFIED_SUBJECT
-from datamap.graph.validity import valid
+from datamap.graph.validity import as_of_version, organisation_of, valid
 
-_RECIPIENT: LiteralString = (
-    "r {.key, .name, .role, .kind, .legalEntity, .organisation, .organisationName, .address, .country, "
-    ".marketingExamples, .ownDirectMarketing}"
+# Every statement reads the map as of `$asOf` (`graph/validity.py`): entries' attributes then, and the
+# relationships that held then. The Shine-the-Light statements take the day the request was received (a
+# customer's) or the day the report is made (the business-wide one): a recipient's name and address are its
+# organisation's then, read through its `IS` relationship.
+# Whether a disclosure was for the recipient's own direct marketing is judged by the map as it stood at the end
+# of the calendar year reported on (`$yearEnd`, Civ. Code §1798.83(a): the disclosures of "the immediately
+# preceding calendar year"): a later edit does not rewrite that year (a correction of it is an edit effective
+# within it).
+# Binds `ra` (the recipient as of `$asOf`), `o` (its organisation then), `rj` and `pj` (recipient and purpose
+# `p` at `$yearEnd`).
+_RECIPIENT_AS_OF: LiteralString = (
+    as_of_version("r")
+    + " AS ra, "
+    + organisation_of("r")
+    + " AS o, "
+    + as_of_version("r", "$yearEnd")
+    + " AS rj, "
+    + as_of_version("p", "$yearEnd")
+    + " AS pj"
 )
-_BUSINESS: LiteralString = """
+_RECIPIENT: LiteralString = (
+    "ra {.key, .name, .role, .kind, .organisation, .marketingExamples, ownDirectMarketing: rj.ownDirectMarketing, "
+    "legalEntity: o.legalEntity, organisationName: o.name, address: o.address, "
+    "country: coalesce(ra.country, o.country)}"
+)
+_BUSINESS: LiteralString = (
+    """
 CALL () {
-  OPTIONAL MATCH (n:Notice)-[:PUBLISHED_BY]->(c:Organisation)
+  OPTIONAL MATCH (n:Notice)-[pub:PUBLISHED_BY]->(c:Organisation) WHERE """
+    + valid("pub")
+    + """
+  WITH n, """
+    + as_of_version("c")
+    + """ AS ca
   RETURN n {.shineTheLightRoute, .securityMeasures, .title, .effective} AS notice,
-         c {.key, .name, .address, .country} AS controller
+         ca {.key, .name, .address, .country} AS controller
   ORDER BY n.effective DESC
   LIMIT 1
 }
 CALL () {
-  MATCH (c:DataCategory) WHERE c.statutoryCategory IS NOT NULL
-  RETURN collect(c {.key, .statutoryCategory}) AS statutory
+  MATCH (c:DataCategory)
+  WITH """
+    + as_of_version("c")
+    + """ AS ca WHERE ca.statutoryCategory IS NOT NULL
+  RETURN collect(ca {.key, .statutoryCategory}) AS statutory
 }
 """
+)
+
+# An importer's (`imp`) certifications held on the date (a change of terms is a new Certification node).
+_CERTIFICATIONS: LiteralString = (
+    "[(imp)-[e:HOLDS_CERTIFICATION]->(c:Certification) WHERE " + valid("e") + " | c {.*}]"
+)
+_CARRIES: LiteralString = "[(t)-[e:CARRIES]->(c:DataCategory) WHERE " + valid("e") + " | c.key]"
+# The retention rules in force (`r`), as of the date, with the systems each applies in (the map findings too).
+RETENTION_IN_FORCE: LiteralString = (
+    "\n  WITH r, "
+    + as_of_version("r")
+    + " AS ra\n  RETURN collect(ra {.key, .name, .basis, .period, .criteria, "
+    + "categories: [(r)-[e:APPLIES_TO]->(c:DataCategory) WHERE "
+    + valid("e")
+    + " | c.key], systems: [(r)-[e:APPLIES_IN]->(x:System) WHERE "
+    + valid("e")
+    + " | x.key]}) AS retention"
+)
 
 STL_CUSTOMER: LiteralString = (
     _BUSINESS
@@ -57,10 +108,13 @@ CALL () {
   WITH DISTINCT s
   OPTIONAL MATCH (s)-[d:DISCLOSED_TO]->(r:Recipient) WHERE d.at >= $from AND d.at < $to
   OPTIONAL MATCH (p:Purpose {key: d.purpose})
+  WITH s, d, """
+    + _RECIPIENT_AS_OF
+    + """
   RETURN collect(DISTINCT s.id) AS subjects,
          collect(DISTINCT s {.id, .region, .relationship}) AS profiles,
          collect(CASE WHEN d IS NULL THEN null ELSE {at: d.at, categories: d.categories,
-           purpose: p {.key, .thirdPartyDirectMarketing}, recipient: """
+           purpose: pj {.key, .thirdPartyDirectMarketing}, recipient: """
     + _RECIPIENT
     + """} END) AS disclosures
 }
@@ -72,17 +126,36 @@ RETURN notice, controller, statutory, subjects, profiles, disclosures, previous
 """
 )
 
+# The customers of Civ. Code §1798.83(e)(1): California residents whose relationship is for personal, family or
+# household purposes; as parameters of the statements that select them.
+STL_CUSTOMERS = {
+    "california": stl.CALIFORNIA,
+    "personal": Relationship.PERSONAL.value,
+    "californiaZone": CALIFORNIA.key,
+}
+
+# Live disclosures of the window, and those of erased customers kept (anonymous) for the year at their erasure.
 STL_STANDARD: LiteralString = (
     _BUSINESS
     + """
 CALL () {
-  MATCH (s:Subject)-[d:DISCLOSED_TO]->(r:Recipient)
-  WHERE d.at >= $from AND d.at < $to AND s.region = $california AND s.relationship = $personal
-  OPTIONAL MATCH (p:Purpose {key: d.purpose})
-  WITH r, p, d WHERE coalesce(r.ownDirectMarketing, p.thirdPartyDirectMarketing, false)
-  WITH r, p, collect(d.categories) AS lists
+  CALL () {
+    MATCH (s:Subject)-[d:DISCLOSED_TO]->(r:Recipient)
+    WHERE d.at >= $from AND d.at < $to AND s.region = $california AND s.relationship = $personal
+    RETURN r, d.purpose AS purpose, d.categories AS categories
+    UNION ALL
+    MATCH (k:StlDisclosuresKept {year: $year})
+    MATCH (r:Recipient {key: k.recipient})
+    RETURN r, nullIf(k.purpose, '') AS purpose, k.categories AS categories
+  }
+  OPTIONAL MATCH (p:Purpose {key: purpose})
+  WITH categories, """
+    + _RECIPIENT_AS_OF
+    + """
+  WITH ra, o, rj, pj, categories WHERE coalesce(rj.ownDirectMarketing, pj.thirdPartyDirectMarketing, false)
+  WITH ra, o, rj, pj, collect(categories) AS lists
   RETURN collect({categories: reduce(acc = [], l IN lists | acc + [c IN l WHERE NOT c IN acc]),
-                  purpose: p {.key, .thirdPartyDirectMarketing}, recipient: """
+                  purpose: pj {.key, .thirdPartyDirectMarketing}, recipient: """
     + _RECIPIENT
     + """}) AS disclosures
 }
@@ -113,9 +186,8 @@ ACCESS_REPORT: LiteralString = (
 CALL () {
   MATCH (r:RetentionRule) WHERE """
     + valid("r")
+    + RETENTION_IN_FORCE
     + """
-  RETURN collect(r {.key, .name, .basis, .period, .criteria,
-                    categories: [(r)-[:APPLIES_TO]->(c:DataCategory) | c.key]}) AS retention
 }
 CALL () {
   MATCH (x:Right) WHERE """
@@ -127,12 +199,19 @@ CALL () {
   MATCH (cp:ContactPoint) RETURN collect(cp {.kind, .value, .scope}) AS contacts
 }
 CALL () {
-  MATCH (dc:DataCategory) RETURN collect(dc {.key, .name}) AS categoryNames
+  MATCH (dc:DataCategory)
+  WITH """
+    + as_of_version("dc")
+    + """ AS da
+  RETURN collect(da {.key, .name}) AS categoryNames
 }
 CALL () {
-  MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
-  RETURN collect({key: t.key, certifications: [(imp)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]})
-         AS certifications
+  MATCH (t:Transfer)-[im:IMPORTER]->(imp:Organisation) WHERE """
+    + valid("im")
+    + """
+  RETURN collect({key: t.key, certifications: """
+    + _CERTIFICATIONS
+    + """}) AS certifications
 }
 """
     + SUBJECT_LINEAGE_RETURN
@@ -146,34 +225,53 @@ CALL () {
   MATCH (p:Purpose) WHERE """
     + valid("p")
     + """
-  RETURN collect(p {.*,
-    categories: [(p)-[:PROCESSES]->(c:DataCategory) | c.key],
-    subjectCategories: [(p)-[:CONCERNS]->(sc:SubjectCategory) | sc.name],
-    systems: [(p)-[:USES]->(s:System) | s.key],
-    controllerOrganisations: [(p)-[:ON_BEHALF_OF]->(o:Organisation) | o {.key, .name, .address, .country}],
+  WITH p, """
+    + as_of_version("p")
+    + """ AS pa
+  RETURN collect(pa {.*, validFrom: p.validFrom, validTo: p.validTo,
+    categories: [(p)-[e:PROCESSES]->(c:DataCategory) WHERE """
+    + valid("e")
+    + """ | c.key],
+    subjectCategories: [(p)-[e:CONCERNS]->(sc:SubjectCategory) WHERE """
+    + valid("e")
+    + """ | sc.name],
+    systems: [(p)-[e:USES]->(s:System) WHERE """
+    + valid("e")
+    + """ | s.key],
+    controllerOrganisations: [oa IN [(p)-[e:ON_BEHALF_OF]->(o:Organisation) WHERE """
+    + valid("e")
+    + " | "
+    + as_of_version("o")
+    + """] | oa {.key, .name, .address, .country}],
     recipients: [(:Source|System)-[f:FLOWS_TO]->(r:Recipient)
                  WHERE p.key IN f.purposes AND """
     + valid("f")
     + """
-                 | r {.key, .name, .role, .kind, .country}]
+                 | [ra IN ["""
+    + as_of_version("r")
+    + """] | ra {.key, .name, .role, .kind, country: coalesce(ra.country, ("""
+    + organisation_of("r")
+    + """).country)}][0]]
   }) AS purposes
 }
 CALL () {
-  MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
-  WHERE """
+  MATCH (t:Transfer) WHERE """
     + valid("t")
-    + """
-  MATCH (t)-[:EXPORTER]->(exp:Organisation)
-  RETURN collect(t {.*, exporter: exp.name, importer: imp.name,
-                    categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key],
-                    certifications: [(imp)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]}) AS transfers
+    + "\n  "
+    + TRANSFER_PARTIES
+    + """  RETURN collect(ta {.*, validFrom: t.validFrom, validTo: t.validTo, exporter: ea.name, importer: ia.name,
+                     categories: """
+    + _CARRIES
+    + """,
+                     certifications: """
+    + _CERTIFICATIONS
+    + """}) AS transfers
 }
 CALL () {
   MATCH (r:RetentionRule) WHERE """
     + valid("r")
+    + RETENTION_IN_FORCE
     + """
-  RETURN collect(r {.key, .name, .basis, .period, .criteria,
-                    categories: [(r)-[:APPLIES_TO]->(c:DataCategory) | c.key]}) AS retention
 }
 CALL () {
   MATCH (cp:ContactPoint) RETURN collect(cp {.kind, .value, .scope}) AS contacts
@@ -184,14 +282,19 @@ RETURN notice, controller, purposes, transfers, retention, contacts
 
 TRANSFER_REGISTER: LiteralString = (
     """
-MATCH (t:Transfer)-[:IMPORTER]->(imp:Organisation)
+MATCH (t:Transfer)
 WHERE """
     + valid("t")
-    + """
-MATCH (t)-[:EXPORTER]->(exp:Organisation)
-RETURN t {.*, exporter: exp {.key, .name, .country}, importer: imp {.key, .name, .country},
-          categories: [(t)-[:CARRIES]->(c:DataCategory) | c.key],
-          certifications: [(imp)-[:HOLDS_CERTIFICATION]->(c:Certification) | c {.*}]} AS transfer
+    + "\n"
+    + TRANSFER_PARTIES
+    + """RETURN ta {.*, validFrom: t.validFrom, validTo: t.validTo,
+          exporter: ea {.key, .name, .country}, importer: ia {.key, .name, .country},
+          categories: """
+    + _CARRIES
+    + """,
+          certifications: """
+    + _CERTIFICATIONS
+    + """} AS transfer
 ORDER BY t.key
 """
 )
@@ -280,12 +383,24 @@ def _rows(kind: type[R], records: Records, column: str | None = None) -> list[R]
     return cast("list[R]", records if column is None else [r[column] for r in records])
 
 
+def _last_day(end: dt.datetime) -> dt.date:
+    """The last day (in California) of a window that ends, exclusive, at `end`."""
+    return (end.astimezone(CALIFORNIA) - dt.timedelta(days=1)).date()
+
+
 async def read_stl_customer(
-    tx: Transaction, hashes: list[str], fallback_id: str, year: int, start: dt.datetime, end: dt.datetime
+    tx: Transaction,
+    hashes: list[str],
+    fallback_id: str,
+    year: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    as_of: dt.date,
 ) -> StlCustomerRow:
     """The customer's disclosures in `start <= at < end`, and the request recorded under the key of the
-    customer's subject (or of `fallback_id` when the hashes point to none) and `year`."""
-    window = {"from": start, "to": end}
+    customer's subject (or of `fallback_id` when the hashes point to none) and `year`; the map as of `as_of`."""
+    window = {"from": start, "to": end, "asOf": as_of, "yearEnd": _last_day(end)}
     records = await run(tx, STL_CUSTOMER, hashes=hashes, fallbackId=fallback_id, year=year, **window)
     (row,) = _rows(StlCustomerRow, records)
     return row
@@ -304,11 +419,18 @@ async def save_stl_issued(tx: Transaction, report: StlIssuedReport) -> StlIssued
 
 
 async def read_stl_standard(
-    tx: Transaction, year: int, start: dt.datetime, end: dt.datetime
+    tx: Transaction, year: int, start: dt.datetime, end: dt.datetime, *, as_of: dt.date
 ) -> StlStandardRow:
     """Every disclosure to California customers (§1798.83(e)(1)) for third parties' own direct marketing in
-    `start <= at < end`, and the report of `year` if it was issued."""
-    window = {"from": start, "to": end, "california": "US-CA", "personal": "personal", "year": year}
+    `start <= at < end`, and the report of `year` if it was issued; the map as of `as_of`."""
+    window = {
+        "from": start,
+        "to": end,
+        "year": year,
+        "asOf": as_of,
+        "yearEnd": _last_day(end),
+        **STL_CUSTOMERS,
+    }
     (row,) = _rows(StlStandardRow, await run(tx, STL_STANDARD, **window))
     return row
 

@@ -10,12 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import LiteralString
 
-from datamap.graph.database import Database
+from datamap.graph.database import Database, Transaction, run
 
 # the pattern alone, for statements that look the subject up optionally (inside a CALL)
 IDENTIFIED_SUBJECT: LiteralString = "(i:Identifier)-[:IDENTIFIES]->(s:Subject) WHERE i.hash IN $hashes"
 
 SUBJECT_BY_HASHES: LiteralString = "MATCH " + IDENTIFIED_SUBJECT + "\nWITH DISTINCT s\n"
+
+SUBJECT_IDS: LiteralString = SUBJECT_BY_HASHES + "RETURN s.id AS id\n"
 
 SUPPRESSION: LiteralString = """
 MATCH (sup:Suppression) WHERE sup.hash IN $hashes
@@ -43,3 +45,8 @@ async def find_suppression(db: Database, hashes: list[str]) -> SuppressionRow | 
         return None
     (row,) = rows
     return SuppressionRow(row["since"], row["erasedAt"], row["requests"], row["subjectId"])
+
+
+async def subject_ids(tx: Transaction, hashes: list[str]) -> list[str]:
+    """The ids of the subjects the keyed hashes point to (the caller applies the one-subject rule)."""
+    return [row["id"] for row in await run(tx, SUBJECT_IDS, hashes=hashes)]

@@ -4,7 +4,7 @@ the reviewer must see. Reads only; `documents.draft` records the draft."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from datamap.domain.access import Principal
@@ -19,10 +19,11 @@ from datamap.domain.outgoing_documents import (
     tasks_of_recipient,
 )
 from datamap.domain.review import About, Content, DocumentKind
+from datamap.domain.subject_requests import check_response
 from datamap.domain.transfer_validity import Finding
-from datamap.errors import NotFound, ValidationError
+from datamap.errors import ValidationError
 from datamap.graph.database import Database
-from datamap.services import erasure
+from datamap.services import erasure, subject_requests
 from datamap.services.reports import shine_the_light as stl_service
 from datamap.services.reports import subject_reports
 from datamap.services.subjects import SubjectLookup
@@ -42,6 +43,8 @@ class DraftInput:
     at_designated_address: bool = True  # Shine-the-Light
     erasure_request_id: str | None = None
     recipient: str | None = None  # an Art. 19 notice's addressee
+    since: dt.date | None = None  # CCPA right to know: back to this day (§1798.130(a)(2)(B))
+    subject_request_id: str | None = None  # the access or right-to-know request the document answers
 
 
 def _needed(value: T | None, argument: str, kind: DocumentKind) -> T:
@@ -50,13 +53,39 @@ def _needed(value: T | None, argument: str, kind: DocumentKind) -> T:
     return value
 
 
-def _unknown_subject() -> NotFound:
-    return NotFound("input.subject: the graph holds no such subject (never recorded, or erased)")
+def _agrees(given: T | None, kept: T | None, argument: str, request_id: str) -> None:
+    """An argument given beside a subject request says what the request says, or nothing."""
+    if given is not None and given != kept:
+        raise ValidationError(
+            f"input.{argument}: {given} contradicts subject request {request_id} ({kept or 'none'}); leave it out "
+            "to take the request's"
+        )
 
 
 async def produce(db: Database, given: DraftInput, *, principal: Principal, now: dt.datetime) -> Produced:
-    """The content and findings of a new draft of `given.kind`."""
+    """The content and findings of a new draft of `given.kind`. A response to a subject request takes the
+    request's subject, day of receipt and `since`, and names the request (its sending answers it)."""
+    if given.subject_request_id is None:
+        return await _produce(db, given, principal=principal, now=now)
+    request, subject = await subject_requests.to_answer(db, given.subject_request_id, "input.subjectRequest")
+    check_response(request, given.kind, "input.kind")
+    _agrees(given.received, request.received_date, "receivedAt", request.id)
+    _agrees(given.since, request.since, "since", request.id)
+    filled = replace(
+        given, subject=given.subject or subject, received=request.received_date, since=request.since
+    )
+    content, findings = await _produce(db, filled, principal=principal, now=now)
+    if content.about.subject_id != request.subject_id:
+        raise ValidationError(
+            f"input.subject: not the subject of subject request {request.id}; leave it out to take the request's"
+        )
+    return replace(content, about=replace(content.about, subject_request_id=request.id)), findings
+
+
+async def _produce(db: Database, given: DraftInput, *, principal: Principal, now: dt.datetime) -> Produced:
     kind = given.kind
+    if given.since is not None and kind is not DocumentKind.CCPA_RIGHT_TO_KNOW:
+        raise ValidationError(f"input.since: only for a document of kind CCPA_RIGHT_TO_KNOW, not {kind.name}")
     if kind is DocumentKind.ACCESS_REPORT:
         return await _access_report(db, _needed(given.subject, "subject", kind), given.as_of, now)
     if kind in (DocumentKind.SHINE_THE_LIGHT, DocumentKind.CCPA_RIGHT_TO_KNOW):
@@ -64,7 +93,7 @@ async def produce(db: Database, given: DraftInput, *, principal: Principal, now:
         received = _needed(given.received, "receivedAt", kind)
         if kind is DocumentKind.SHINE_THE_LIGHT:
             return await _shine_the_light(db, subject, received, given.at_designated_address, now)
-        return await _right_to_know(db, subject, received, now)
+        return await _right_to_know(db, subject, received, given.since, now)
     request_id = _needed(given.erasure_request_id, "erasureRequest", kind)
     if kind is DocumentKind.ART19_NOTICE:
         recipient = _needed(given.recipient, "recipient", kind)
@@ -79,7 +108,7 @@ async def _access_report(
     safeguards, ...)."""
     report = await subject_reports.access_report(db, subject, as_of, now=now)
     if report is None:
-        raise _unknown_subject()
+        raise subject.unknown()
     content = Content(DocumentKind.ACCESS_REPORT, About(report.subject_id), access_document(report))
     return content, tuple(report.findings)
 
@@ -97,11 +126,12 @@ async def _shine_the_light(
 
 
 async def _right_to_know(
-    db: Database, subject: SubjectLookup, received: dt.date, now: dt.datetime
+    db: Database, subject: SubjectLookup, received: dt.date, since: dt.date | None, now: dt.datetime
 ) -> Produced:
-    found = await subject_reports.right_to_know(db, subject, received, now=now)
+    """Civ. Code §1798.110: the 12 months before the request, or back to `since` (§1798.130(a)(2)(B))."""
+    found = await subject_reports.right_to_know(db, subject, received, now=now, since=since)
     if found is None:
-        raise _unknown_subject()
+        raise subject.unknown()
     return Content(
         DocumentKind.CCPA_RIGHT_TO_KNOW, About(found.subject_id), right_to_know_document(found)
     ), ()

@@ -2,14 +2,15 @@
 
 Each change is one write transaction with its audit event (`erasure/trail.py`: a refused change is recorded in a
 transaction of its own); a download records its read event before the document leaves the service. The rules
-(who approves, what blocks approval, the digest) are the domain's (`domain/review.py`).
+(who approves, what blocks approval, the digest) are the domain's (`domain/review.py`). Sending a response to an
+access or right-to-know request answers that request in the same transaction (`subject_requests.py`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from datamap.domain import review
 from datamap.domain.access import Principal
@@ -17,11 +18,17 @@ from datamap.domain.review import Channel, DocumentFilter, ReviewDocument
 from datamap.errors import NotFound, ValidationError
 from datamap.graph import document_store as store
 from datamap.graph.database import Database, Transaction
-from datamap.services import audit
+from datamap.services import audit, subject_requests
 from datamap.services.document_drafts import DraftInput, produce
 from datamap.services.erasure.trail import Trail, refusals
 
 MAX_LISTED = 1000
+Then = Callable[[Transaction, ReviewDocument], Awaitable[None]]
+
+
+def _request_of(about: review.About) -> str | None:
+    """The request a document's audit events name: its erasure request, or the subject request it answers."""
+    return about.erasure_request_id or about.subject_request_id
 
 
 async def draft(db: Database, given: DraftInput, *, principal: Principal, now: dt.datetime) -> ReviewDocument:
@@ -30,7 +37,7 @@ async def draft(db: Database, given: DraftInput, *, principal: Principal, now: d
     trail = Trail(principal, "draftDocument", now)
     async with refusals(db, trail):
         content, findings = await produce(db, given, principal=principal, now=now)
-        trail.about(subject_id=content.about.subject_id, request_id=content.about.erasure_request_id)
+        trail.about(subject_id=content.about.subject_id, request_id=_request_of(content.about))
         drafted = review.draft(
             uuid.uuid4().hex, content, findings, content.document.html(), by=principal, now=now
         )
@@ -48,13 +55,18 @@ async def _change(
     document_id: str,
     trail: Trail,
     change: Callable[[ReviewDocument], ReviewDocument],
+    then: Then | None = None,
 ) -> ReviewDocument:
+    """Change the document and, with `then`, what follows from the change, in one transaction with its event."""
+
     async def work(tx: Transaction) -> ReviewDocument:
         found = await store.lock_document(tx, document_id)
         if found is None:
             raise NotFound(f"id: no document {document_id!r}")
-        trail.about(subject_id=found.about.subject_id, request_id=found.about.erasure_request_id)
+        trail.about(subject_id=found.about.subject_id, request_id=_request_of(found.about))
         written = await store.write_document(tx, change(found))
+        if then is not None:
+            await then(tx, written)
         await trail.write(tx)
         return written
 
@@ -74,9 +86,17 @@ async def approve(
 async def mark_sent(
     db: Database, document_id: str, channel: Channel, *, principal: Principal, now: dt.datetime
 ) -> ReviewDocument:
-    """Record that an approved document was sent, and how."""
+    """Record that an approved document was sent, and how; the subject request it answers, if any, is answered
+    with it."""
     trail = Trail(principal, "markDocumentSent", now)
-    return await _change(db, document_id, trail, lambda d: review.sending(d, channel, by=principal, now=now))
+
+    async def answer(tx: Transaction, sent: ReviewDocument) -> None:
+        if sent.about.subject_request_id is not None:
+            await subject_requests.answer(tx, sent.about.subject_request_id, sent.id, now)
+
+    return await _change(
+        db, document_id, trail, lambda d: review.sending(d, channel, by=principal, now=now), then=answer
+    )
 
 
 async def withdraw(
@@ -115,7 +135,7 @@ async def for_download(
         now,
         outcome=outcome,
         subject_id=about.subject_id,
-        request_id=about.erasure_request_id,
+        request_id=_request_of(about),
     )
     await audit.record_read(db, [event], now)
     if found is None:

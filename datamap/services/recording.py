@@ -22,10 +22,12 @@ from datamap.domain.subject_events import (
     new_subject_id,
     to_row,
 )
+from datamap.domain.transfer_findings import Finding
 from datamap.errors import NotFound, ValidationError
 from datamap.graph import subject_writer
 from datamap.graph.database import Database, Transaction
 from datamap.services import audit
+from datamap.services.map_findings import findings_of_event
 
 Event = Collection | Disclosure
 
@@ -126,6 +128,27 @@ def per_subject(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+async def _write_audited(
+    tx: Transaction,
+    events: Sequence[Event],
+    rows: list[dict[str, Any]],
+    by: tuple[Principal, str, dt.datetime] | None,
+) -> Written:
+    """Check the keys, write the rows (none of a suppressed subject) and the audit events of `by`, in `tx`."""
+    await check_keys(tx, events)
+    written = await write_events(tx, rows)
+    if written.suppressed_lines:
+        raise ValidationError(
+            "subject: an erasure request covers this subject (it is on the suppression list); nothing was recorded"
+        )
+    if by is not None:
+        principal, operation, now = by
+        subjects = sorted({subject for _, subject in written.records})
+        entries = [audit.entry(principal, operation, now, subject_id=s) for s in subjects]
+        await audit.record(tx, entries, now)
+    return written
+
+
 async def record(
     db: Database,
     events: Sequence[Event],
@@ -139,18 +162,31 @@ async def record(
     rows = rows_for(events, secret)
 
     async def work(tx: Transaction) -> Written:
-        await check_keys(tx, events)
-        written = await write_events(tx, rows)
-        if written.suppressed_lines:
-            raise ValidationError(
-                "subject: an erasure request covers this subject (it is on the suppression list); "
-                "nothing was recorded"
-            )
-        if by is not None:
-            principal, operation, now = by
-            subjects = sorted({subject for _, subject in written.records})
-            entries = [audit.entry(principal, operation, now, subject_id=s) for s in subjects]
-            await audit.record(tx, entries, now)
-        return written
+        return await _write_audited(tx, events, rows, by)
 
     return (await db.transaction(work)).records
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One event recorded: its id, its subject's, and what it raises against the map on its day."""
+
+    id: str
+    subject_id: str
+    findings: tuple[Finding, ...]
+
+
+async def record_event(
+    db: Database, event: Event, secret: bytes, *, by: tuple[Principal, str, dt.datetime]
+) -> Recorded:
+    """Record one event as `record` does, and, in the same transaction, read what it raises against the map as of
+    its own day (`map_findings.findings_of_event`): an event the map does not allow is recorded all the same (it
+    happened), and its findings say so."""
+    rows = rows_for([event], secret)
+
+    async def work(tx: Transaction) -> Recorded:
+        ((record_id, subject_id),) = (await _write_audited(tx, [event], rows, by)).records
+        found = await findings_of_event(tx, event, record_id, subject_id, rows[0]["at"])
+        return Recorded(record_id, subject_id, found)
+
+    return await db.transaction(work)

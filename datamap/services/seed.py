@@ -13,6 +13,7 @@ from datamap.domain.seed_model import SeedMap, parse_seed
 from datamap.domain.subject_events import Collection, Disclosure
 from datamap.errors import ValidationError
 from datamap.graph.database import Database, Transaction, unbounded
+from datamap.graph.map_versions import read_map_edits
 from datamap.graph.map_writer import write_map
 from datamap.services.recording import Event, rows_for, write_events
 
@@ -23,13 +24,18 @@ def read_seed(folder: Path = SEED_DIR) -> SeedMap:
     """Read and validate every `*.yaml` file of `folder`; raise `ValidationError` naming file and entry."""
     if not folder.is_dir():
         raise ValidationError(f"seed folder {folder} does not exist")
+    return parse_seed(read_documents(folder))
+
+
+def read_documents(folder: Path) -> dict[str, Any]:
+    """Every `*.yaml` file of `folder` as YAML data, by file name (not validated)."""
     documents: dict[str, Any] = {}
     for path in sorted(folder.glob("*.yaml")):
         try:
             documents[path.name] = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             raise ValidationError(f"seed/{path.name}: not valid YAML: {exc}") from None
-    return parse_seed(documents)
+    return documents
 
 
 def subject_rows(seed: SeedMap, secret: bytes) -> list[dict[str, Any]]:
@@ -73,6 +79,13 @@ async def load_seed_map(db: Database, seed: SeedMap, secret: bytes) -> SeedMap:
     rows = subject_rows(seed, secret)
 
     async def work(tx: Transaction) -> None:
+        edits = await read_map_edits(tx, lock=True)
+        if edits is not None:  # loading would overwrite versions the API wrote (graph/map_versions.py)
+            raise ValidationError(
+                f"seed load: the map in the graph has {edits['changes']} changes made through the API (the last "
+                f"at {edits['changedAt']}); loading the seed would overwrite their versions. Change the map "
+                "through the API's upsert and retireMapEntry mutations instead"
+            )
         await write_map(tx, seed)
         await write_events(tx, rows)
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from datamap.domain.identifiers import SubjectIdentifier, parse_identifiers
-from datamap.errors import ValidationError
-from datamap.graph.database import Database
-from datamap.graph.subject_lookup import SuppressionRow, find_suppression
+from datamap.errors import NotFound, ValidationError
+from datamap.graph.database import Database, Transaction
+from datamap.graph.subject_lookup import SuppressionRow, find_suppression, subject_ids
 
 R = TypeVar("R")
 
@@ -39,6 +39,14 @@ class SubjectLookup:
     async def suppression(self, db: Database) -> SuppressionRow | None:
         """The suppression entry of these identifiers: set when an erasure request covered them."""
         return await find_suppression(db, self.hashes)
+
+    async def subject_id(self, tx: Transaction) -> str | None:
+        """The id of the one subject the identifiers point to, read inside `tx`; None when none."""
+        return self.one(await subject_ids(tx, self.hashes))
+
+    def unknown(self) -> NotFound:
+        """The error for identifiers that point to no subject, naming the argument."""
+        return NotFound(f"{self.where}: the graph holds no such subject (never recorded, or erased)")
 
 
 def lookup(identifiers: Sequence[SubjectIdentifier], secret: bytes, where: str = "subject") -> SubjectLookup:

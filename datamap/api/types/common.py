@@ -31,10 +31,14 @@ class Provenance:
     note: str | None = strawberry.field(description="Set when the entry is a modelling assumption")
     valid_from: dt.date
     valid_to: dt.date | None
+    version: int = strawberry.field(
+        description="The entry's version on the day asked about; to change the entry, send the current one as "
+        "expectedVersion (mapHistory lists them all)"
+    )
 
     @classmethod
     def of(cls, p: ProvenanceRow) -> Provenance:
-        return cls(ref=p.ref, note=p.note, valid_from=p.valid_from, valid_to=p.valid_to)
+        return cls(ref=p.ref, note=p.note, valid_from=p.valid_from, valid_to=p.valid_to, version=p.version)
 
 
 @strawberry.type

@@ -55,6 +55,9 @@ class Document:
     subject_id: str | None = strawberry.field(description="The person it is about (our internal id)")
     erasure_request_id: strawberry.ID | None
     recipient: str | None = strawberry.field(description="An Art. 19 notice's addressee (a recipient key)")
+    subject_request_id: strawberry.ID | None = strawberry.field(
+        description="The access or right-to-know request it answers: sending it answers the request"
+    )
     sections: list[DocumentSection] | None = strawberry.field(
         description="What is sent; null once cleared by the person's erasure"
     )
@@ -95,6 +98,7 @@ class Document:
             subject_id=about.subject_id,
             erasure_request_id=strawberry.ID(about.erasure_request_id) if about.erasure_request_id else None,
             recipient=about.recipient,
+            subject_request_id=strawberry.ID(about.subject_request_id) if about.subject_request_id else None,
             sections=sections,
             findings=list(doc.findings),
             blocking_findings=list(doc.blocking),
@@ -124,4 +128,14 @@ class DraftDocumentInput:
     recipient: str | None = strawberry.field(
         default=None,
         description="ART19_NOTICE: the recipient it is addressed to (one of the request's art19Recipients)",
+    )
+    since: dt.date | None = strawberry.field(
+        default=None,
+        description="CCPA_RIGHT_TO_KNOW: back to this day instead of the 12 months before the request, not before "
+        "1 January 2022 (Civ. Code §1798.130(a)(2)(B))",
+    )
+    subject_request: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="ACCESS_REPORT, CCPA_RIGHT_TO_KNOW: the request it answers (recordSubjectRequest); the "
+        "subject, receivedAt and since are then the request's, and sending the document answers it",
     )

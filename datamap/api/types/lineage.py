@@ -44,6 +44,12 @@ def _paths(node: dl.Reached) -> list[LineagePath]:
     ]
 
 
+@strawberry.type(description="A category that reaches a destination only on an event")
+class CategoryOnEvent:
+    category: str
+    when: list[str] = strawberry.field(description="The events on which it may go there")
+
+
 @strawberry.type(description="Something the data reached, with the paths that led there")
 class Reached:
     key: str
@@ -56,6 +62,13 @@ class Reached:
         description="For a contingent destination: the events on which the data may go there (empty otherwise)"
     )
     node: strawberry.Private[dl.Reached]
+
+    @strawberry.field(
+        description="For a destination reached as a matter of course: the categories that go there only on an "
+        "event (not in `categories`)"
+    )
+    def on_event(self) -> list[CategoryOnEvent]:
+        return [CategoryOnEvent(category=c, when=w) for c, w in self.node.on_event.items()]
 
     @strawberry.field(
         description="The paths that led here, observed and shortest first (built only when asked)"

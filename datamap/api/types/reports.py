@@ -26,6 +26,12 @@ from datamap.services.reports.shine_the_light import CustomerResponse
 from datamap.services.reports.stl_standard import StandardResponse
 
 SeverityEnum = strawberry.enum(Severity, name="FindingSeverity")
+CcpaGround = strawberry.enum(
+    ccpa.Ground,
+    name="CcpaGround",
+    description="How the CCPA counts a disclosure: sold (§1798.140(ad)), shared (§1798.140(ah)) or for a "
+    "business purpose (§1798.140(e))",
+)
 
 
 def _expose(cls: type[Any], name: str, description: str | None = None, **field_descriptions: str) -> None:
@@ -61,7 +67,12 @@ _expose(
     rp.ControllerRow, "ControllerActivity", "Art. 30(1): one processing activity of the controller record"
 )
 _expose(rp.ProcessorRow, "ProcessorActivity", "Art. 30(2): one activity carried out as processor")
-_expose(DomainFinding, "Finding")
+_expose(
+    DomainFinding,
+    "Finding",
+    entries="The entries concerned, as kind:key (system:billing, purpose:billing, data_category:user.name, "
+    "record:<id> for a recorded event); empty where the message names its one subject",
+)
 _expose(
     map_reports.RegisterEntry,
     "RegisteredTransfer",
@@ -76,6 +87,12 @@ _expose(
     subsection="The subsection that names it",
 )
 _expose(
+    ccpa.DisclosedTo,
+    "DisclosedTo",
+    "§1798.115(a)(2)-(3): the categories disclosed on one ground to one category of recipients",
+    recipients="The category of third parties (or of persons, for a business purpose), in words",
+)
+_expose(
     ccpa.RightToKnow,
     "RightToKnow",
     "CCPA right to know: the 12 months before the request, or back to `since` (§1798.130(a)(2)(B))",
@@ -85,6 +102,8 @@ _expose(
     "(§1798.140(ad); §1798.115(a)(2))",
     shared="Categories shared for cross-context behavioural advertising (§1798.140(ah); §1798.115(a)(2))",
     disclosed_for_business_purpose="Categories disclosed for a business purpose (§1798.140(e); §1798.115(a)(3))",
+    disclosed_to="Each category of recipients with the categories sold, shared or disclosed to it "
+    "(§1798.115(a)(2)-(3))",
 )
 
 StatutoryCategory: TypeAlias = stl.StatutoryCategory
@@ -98,6 +117,7 @@ Finding: TypeAlias = DomainFinding
 RegisteredTransfer: TypeAlias = map_reports.RegisterEntry
 RightToKnow: TypeAlias = ccpa.RightToKnow
 CcpaCategory: TypeAlias = ccpa_categories.CcpaCategory
+DisclosedTo: TypeAlias = ccpa.DisclosedTo
 
 
 def _json(value: Any) -> str:

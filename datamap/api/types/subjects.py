@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 
 from datamap.api.types.common import RecipientRoleEnum, RelationshipEnum, SubjectInput
+from datamap.api.types.reports import Finding
 from datamap.graph.map_queries import SubjectRow
 
 
@@ -124,3 +125,8 @@ class DisclosureInput:
 class RecordResult:
     id: str = strawberry.field(description="The record's id; the same input gives the same id")
     subject_id: str
+    findings: list[Finding] = strawberry.field(
+        default_factory=list,
+        description="What this event raises against the map as of its day (as mapFindings judges it): recorded "
+        "all the same, since it happened",
+    )

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, replace
 
 from datamap.domain.access import Principal
-from datamap.domain.deadlines import DeadlineRule
+from datamap.domain.deadlines import DeadlineRule, check_past
 from datamap.domain.erasure_plan import SUPPRESSION_KEY
 from datamap.domain.erasure_workflow import (
     ErasureRequestRecord,
@@ -70,10 +70,7 @@ async def request_erasure(
 async def _request_erasure(db: Database, given: ErasureRequestInput, trail: Trail) -> RequestView:
     principal, now = trail.principal, trail.now
     check_channel(given.channel, given.from_email, given.subject.identifiers)
-    if given.received_at.tzinfo is None:
-        raise ValidationError("receivedAt: give a time zone, e.g. 2024-05-01T10:00:00Z")
-    if given.received_at > now + dt.timedelta(minutes=5):
-        raise ValidationError(f"receivedAt: {given.received_at.isoformat()} is in the future")
+    check_past(given.received_at, now, "receivedAt")
     key = given.idempotency_key
     if key is not None and not (0 < len(key.strip()) <= MAX_KEY_LENGTH):
         raise ValidationError(f"idempotencyKey: give 1 to {MAX_KEY_LENGTH} characters, or leave it out")

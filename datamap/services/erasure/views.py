@@ -17,7 +17,7 @@ from datamap.domain.erasure_workflow import (
     status_of,
 )
 from datamap.errors import NotFound
-from datamap.graph import document_store
+from datamap.graph import document_store, subject_request_store
 from datamap.graph import erasure_store as store
 from datamap.graph.database import Transaction
 from datamap.services.subjects import SubjectLookup
@@ -82,8 +82,9 @@ def seen_by(found: RequestView, principal: Principal) -> RequestView | None:
 
 async def complete_if_done(tx: Transaction, request_id: str, now: dt.datetime) -> RequestView:
     """When every task is settled and verified: clear the free text that may hold the person's data, keep the
-    certificate's digest (of the record so cleared), clear the subject layer and the content of the documents
-    drafted from it. Returns the request as it now stands."""
+    certificate's digest (of the record so cleared), clear the subject layer, the content of the documents
+    drafted from it and the reasons of its access and right-to-know requests' extensions. Returns the request as
+    it now stands."""
     found = await store.request_with_tasks(tx, request_id)
     if found is None:
         raise NotFound(f"request: no erasure request {request_id!r}")
@@ -94,7 +95,9 @@ async def complete_if_done(tx: Transaction, request_id: str, now: dt.datetime) -
         _, certificate_digest = certificate(clean_request, clean_tasks)
         clean_request = replace(clean_request, certificate_digest=certificate_digest)
         request = await store.complete_request(tx, (request, tasks), (clean_request, clean_tasks), now)
-        # documents about the person that its subject layer gave do not outlive it (`domain/review.py`)
+        # documents about the person that its subject layer gave do not outlive it (`domain/review.py`), nor do
+        # the reasons given for extending its access or right-to-know requests (`domain/subject_requests.py`)
         await document_store.clear_about_subject(tx, request.subject_id, now)
+        await subject_request_store.clear_about_subject(tx, request.subject_id, now)
         tasks = clean_tasks
     return view(request, tasks, now.date())

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from datamap.domain.ropa import RecordOfProcessing, build_ropa
 from datamap.domain.transfer_safeguards import SafeguardStatus, facts_of, safeguard_status
-from datamap.domain.transfer_validity import Finding, Validity, register_health
+from datamap.domain.transfer_validity import Finding, TransferFacts, Validity, register_health
 from datamap.graph import report_queries as q
 from datamap.graph.database import Database
 from datamap.services.lineage import as_of_params
@@ -58,13 +59,20 @@ def entry(transfer: q.RegisterTransferRow, status: SafeguardStatus) -> RegisterE
     )
 
 
+def assess_transfers(
+    transfers: Sequence[q.RegisterTransferRow], day: dt.date
+) -> list[tuple[TransferFacts, SafeguardStatus]]:
+    """Each transfer's facts and its safeguard on `day`: how the register judges them (the map findings too)."""
+    return [(f, safeguard_status(f, day)) for f in map(facts_of, transfers)]
+
+
 async def transfer_register(
     db: Database, as_of: dt.date | None = None, *, now: dt.datetime
 ) -> TransferRegister:
     """Every transfer in force on the date, with its mechanism's validity and findings."""
     day, params = as_of_params(as_of, now)
     transfers = await q.read_transfer_register(db, params)
-    judged = [(f, safeguard_status(f, day)) for f in map(facts_of, transfers)]
+    judged = assess_transfers(transfers, day)
     return TransferRegister(
         day,
         [entry(t, s) for t, (_, s) in zip(transfers, judged, strict=True)],

@@ -97,8 +97,9 @@ async def customer_report(
     async def work(tx: Transaction) -> CustomerResponse:
         # one request per customer and calendar year of receipt, whichever identifier the customer gives
         fallback = "h_" + hashes[0][:32]
+        # the third parties' names and addresses (§1798.83(a)(2)) as the map held them on the day received
         row = await q.read_stl_customer(
-            tx, hashes, fallback, received.year, *day_window(first, last, CALIFORNIA)
+            tx, hashes, fallback, received.year, *day_window(first, last, CALIFORNIA), as_of=received
         )
         subject_id = customer.one(row["subjects"]) or fallback
         previous = row["previous"]

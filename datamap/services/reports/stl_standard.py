@@ -46,9 +46,16 @@ def _check_year(year: int) -> None:
         raise ValidationError(f"year: {year} is out of range")
 
 
-async def _live(tx: Transaction, year: int) -> tuple[stl.ShineTheLightResponse, q.StlStandardRow]:
+async def _live(
+    tx: Transaction, year: int, now: dt.datetime
+) -> tuple[stl.ShineTheLightResponse, q.StlStandardRow]:
+    """The report from the data as they stand; the third parties' names and addresses (§1798.83(a)(2)) as the
+    map holds them on the day the report is made (California's)."""
     row = await q.read_stl_standard(
-        tx, year, *day_window(dt.date(year, 1, 1), dt.date(year, 12, 31), CALIFORNIA)
+        tx,
+        year,
+        *day_window(dt.date(year, 1, 1), dt.date(year, 12, 31), CALIFORNIA),
+        as_of=now.astimezone(CALIFORNIA).date(),
     )
     response = stl.build_response(
         year, route_of(row["notice"]), row["disclosures"], statutory_of(row["statutory"])
@@ -56,10 +63,10 @@ async def _live(tx: Transaction, year: int) -> tuple[stl.ShineTheLightResponse, 
     return response, row
 
 
-async def standard_report(db: Database, year: int) -> StandardResponse:
+async def standard_report(db: Database, year: int, *, now: dt.datetime) -> StandardResponse:
     """The report of `year` as issued, or, before it is issued, as the data stand now (a preview); one read."""
     _check_year(year)
-    response, row = await db.read_transaction(lambda tx: _live(tx, year))
+    response, row = await db.read_transaction(lambda tx: _live(tx, year, now))
     issued = row["issued"]
     if issued is None:
         return StandardResponse(response, *business_of(row["controller"]))
@@ -80,7 +87,7 @@ async def issue_standard_report(
     trail = Trail(principal, "issueShineTheLightStandardReport", now)
 
     async def work(tx: Transaction) -> StandardResponse:
-        response, row = await _live(tx, year)
+        response, row = await _live(tx, year, now)
         document = response.to_json()
         issued = await q.save_stl_issued(
             tx,

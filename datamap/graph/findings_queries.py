@@ -1,0 +1,290 @@
+"""The map findings' reads: the whole map as of a day in one statement, and the map as one recorded event meets it.
+
+Both read the map as of `$asOf` (`graph/validity.py`: entries, their attributes then, the relationships that
+held then). The whole-map statement also reads, up to `$asOfEnd`, the recorded collections and disclosures in
+aggregate: one row per system and category, or per recipient, purpose and category, with a count and two record
+ids (the least and the greatest: stable, and bounded however many records there are), never one row per record;
+and, for each flagged entry whose flag names countries, the recorded events concerning it per subject country.
+The rules that judge them are the domain's (`domain/map_findings.py`, `domain/recorded_findings.py`). The
+transfers are the transfer register's own statement (`report_queries.TRANSFER_REGISTER`), run inside this one,
+and the retention rules the reports' fragment (`report_queries.RETENTION_IN_FORCE`).
+
+The key filters (`$systems`, `$recipients`, `$purposes`, `$flagged`: `Label:key` of the entries whose flags are
+read) are null for the whole map and name one event's entries for `read_event_facts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, LiteralString, cast
+
+from datamap.domain.finding_rows import EventFactsRow, MapFactsRow
+from datamap.graph.database import Database, Transaction, run
+from datamap.graph.report_queries import RETENTION_IN_FORCE, TRANSFER_REGISTER, RegisterTransferRow
+from datamap.graph.validity import as_of_version, organisation_of, valid
+
+# Map entries that can carry a flag (every seed entry kind); flows are relationships, read apart.
+_FLAGGABLE: LiteralString = (
+    "Organisation|DataCategory|SubjectCategory|Source|System|Purpose|Recipient|Transfer|RetentionRule|Right|"
+    "Deadline|ContactPoint"
+)
+
+_FLAGS: LiteralString = (
+    """
+CALL () {
+  CALL () {
+    MATCH (n:"""
+    + _FLAGGABLE
+    + ") WHERE "
+    + valid("n")
+    + """ AND ($flagged IS NULL OR labels(n)[0] + ':' + n.key IN $flagged)
+    WITH n, """
+    + as_of_version("n")
+    + """ AS a
+    WITH n, a WHERE a.flag IS NOT NULL
+    RETURN labels(n)[0] AS kind, n.key AS key, a.name AS name, a.flag AS flag, a.flagSeverity AS severity,
+           coalesce(a.flagCountries, []) AS countries
+    UNION ALL
+    MATCH (:Source|System)-[f:FLOWS_TO]->(:System|Recipient)
+    WHERE """
+    + valid("f")
+    + """ AND f.flag IS NOT NULL AND ($flagged IS NULL OR 'Flow:' + f.key IN $flagged)
+    RETURN 'Flow' AS kind, f.key AS key, null AS name, f.flag AS flag, f.flagSeverity AS severity,
+           coalesce(f.flagCountries, []) AS countries
+  }
+  RETURN collect({kind: kind, key: key, name: name, flag: flag, severity: severity, countries: countries})
+         AS flags
+}
+"""
+)
+
+
+def _with_categories(
+    label: LiteralString,
+    keys: LiteralString,
+    fields: LiteralString,
+    edge: LiteralString,
+    column: LiteralString,
+) -> LiteralString:
+    """A `CALL` collecting, as `column`, the `label` entries in force (those `keys` names, when not null): `fields`
+    of their attributes then, and the categories they reach over `edge` then."""
+    return (
+        "\nCALL () {\n  MATCH (n:"
+        + label
+        + ") WHERE "
+        + valid("n")
+        + " AND ("
+        + keys
+        + " IS NULL OR n.key IN "
+        + keys
+        + ")\n  WITH n, "
+        + as_of_version("n")
+        + " AS a\n  RETURN collect(a {"
+        + fields
+        + ", categories: [(n)-[e:"
+        + edge
+        + "]->(c:DataCategory) WHERE "
+        + valid("e")
+        + " | c.key]}) AS "
+        + column
+        + "\n}\n"
+    )
+
+
+_SYSTEMS = _with_categories("System", "$systems", ".key, .name", "STORES", "systems")
+_PURPOSES = _with_categories(
+    "Purpose", "$purposes", ".key, .name, .legalBasis, .legitimateInterest", "PROCESSES", "purposes"
+)
+
+_FLOWS: LiteralString = (
+    """
+CALL () {
+  MATCH (:Source|System)-[f:FLOWS_TO]->(r:Recipient)
+  WHERE """
+    + valid("f")
+    + " AND "
+    + valid("r")
+    + """ AND ($recipients IS NULL OR r.key IN $recipients)
+  RETURN collect(f {.key, recipient: r.key, .categories, purposes: coalesce(f.purposes, []), .trigger}) AS flows
+}
+"""
+)
+
+_RECIPIENTS: LiteralString = (
+    """
+CALL () {
+  MATCH (n:Recipient) WHERE """
+    + valid("n")
+    + """
+  WITH n, """
+    + as_of_version("n")
+    + " AS a, "
+    + organisation_of("n")
+    + """ AS o
+  RETURN collect(a {.key, .name, .role, .ownDirectMarketing, organisation: o {.key, .name, .address}})
+         AS recipients
+}
+"""
+)
+
+_RETENTION: LiteralString = (
+    """
+CALL () {
+  MATCH (r:RetentionRule) WHERE """
+    + valid("r")
+    + RETENTION_IN_FORCE
+    + """
+}
+"""
+)
+
+_NOTICE: LiteralString = (
+    """
+CALL () {
+  OPTIONAL MATCH (n:Notice)-[pub:PUBLISHED_BY]->(:Organisation) WHERE """
+    + valid("pub")
+    + """
+  WITH n ORDER BY n.effective DESC LIMIT 1
+  RETURN n {.title, transfersRelyOn: coalesce(n.transfersRelyOn, []), .transfersRef} AS notice
+}
+"""
+)
+
+# The recorded events concerning each flagged entry whose flag names countries, by the subject's country.
+_FLAGGED_EVENTS: LiteralString = (
+    """
+CALL () {
+  MATCH (n:Purpose|Recipient|System) WHERE """
+    + valid("n")
+    + """
+  WITH n, """
+    + as_of_version("n")
+    + """ AS a
+  WITH n, a WHERE a.flag IS NOT NULL AND size(coalesce(a.flagCountries, [])) > 0
+  CALL (n) {
+    WITH n WHERE n:Purpose
+    MATCH (s:Subject)-[d:DISCLOSED_TO]->(:Recipient) WHERE d.purpose = n.key AND d.at <= $asOfEnd
+    RETURN s.country AS country, d.id AS id
+    UNION ALL
+    WITH n WHERE n:Recipient
+    MATCH (s:Subject)-[d:DISCLOSED_TO]->(n:Recipient) WHERE d.at <= $asOfEnd
+    RETURN s.country AS country, d.id AS id
+    UNION ALL
+    WITH n WHERE n:System
+    MATCH (s:Subject)-[h:HELD_IN]->(n:System) WHERE h.at <= $asOfEnd
+    RETURN s.country AS country, h.id AS id
+  }
+  WITH n, country, count(*) AS records, min(id) AS first, max(id) AS last
+  RETURN collect({kind: labels(n)[0], key: n.key, country: country, records: records, examples: [first, last]})
+         AS flaggedEvents
+}
+"""
+)
+
+# Records grouped first by their category list (one row per distinct list), then per category.
+_COLLECTIONS: LiteralString = """
+CALL () {
+  MATCH (:Subject)-[h:HELD_IN]->(sys:System) WHERE h.at <= $asOfEnd
+  WITH sys.key AS target, h.categories AS categories, count(*) AS records, min(h.id) AS first, max(h.id) AS last
+  UNWIND categories AS category
+  WITH target, category, sum(records) AS records, min(first) AS first, max(last) AS last
+  RETURN collect({target: target, purpose: null, category: category, records: records, examples: [first, last]})
+         AS collections
+}
+"""
+
+_DISCLOSURES: LiteralString = """
+CALL () {
+  MATCH (:Subject)-[d:DISCLOSED_TO]->(r:Recipient) WHERE d.at <= $asOfEnd
+  WITH r.key AS target, d.purpose AS purpose, d.categories AS categories, count(*) AS records,
+       min(d.id) AS first, max(d.id) AS last
+  UNWIND categories AS category
+  WITH target, purpose, category, sum(records) AS records, min(first) AS first, max(last) AS last
+  RETURN collect({target: target, purpose: purpose, category: category, records: records,
+                  examples: [first, last]}) AS disclosures
+}
+"""
+
+_TRANSFERS: LiteralString = (
+    """
+CALL () {
+  CALL () {"""
+    + TRANSFER_REGISTER
+    + """  }
+  RETURN collect(transfer) AS transfers
+}
+"""
+)
+
+MAP_FINDINGS: LiteralString = (
+    _FLAGS
+    + _FLAGGED_EVENTS
+    + _SYSTEMS
+    + _FLOWS
+    + _RECIPIENTS
+    + _PURPOSES
+    + _RETENTION
+    + _NOTICE
+    + _COLLECTIONS
+    + _DISCLOSURES
+    + _TRANSFERS
+    + """RETURN notice, systems, flows, recipients, purposes, retention, flags, flaggedEvents, collections,
+       disclosures, transfers
+"""
+)
+
+EVENT_FACTS: LiteralString = (
+    _FLAGS
+    + _SYSTEMS
+    + _FLOWS
+    + _PURPOSES
+    + """OPTIONAL MATCH (s:Subject {id: $subject})
+RETURN flags, systems, flows, purposes, s.country AS country
+"""
+)
+
+
+class FindingsRow(MapFactsRow):
+    """MAP_FINDINGS's one row: the map's facts and the transfers in force, as the transfer register reads them."""
+
+    transfers: list[RegisterTransferRow]
+
+
+def _unique(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Each aggregate's two example ids, once when they are the same record."""
+    out = dict(row)
+    for column in ("collections", "disclosures", "flaggedEvents"):
+        if column in out:
+            out[column] = [{**g, "examples": sorted(set(g["examples"]))} for g in out[column]]
+    return out
+
+
+async def read_map_findings(db: Database, as_of: Mapping[str, object]) -> FindingsRow:
+    """The whole map on `$asOf` and the recorded events up to `$asOfEnd` (`as_of` holds both)."""
+    (row,) = await db.read(MAP_FINDINGS, **as_of, systems=None, recipients=None, purposes=None, flagged=None)
+    return cast("FindingsRow", _unique(row))
+
+
+async def read_event_facts(
+    tx: Transaction,
+    as_of: Mapping[str, object],
+    *,
+    subject: str,
+    system: str | None,
+    recipient: str | None,
+    purpose: str | None,
+    flagged: list[str],
+) -> EventFactsRow:
+    """What the map says on `$asOf` of one event's system (or the flows to its recipient and its purpose), the
+    flags of the entries it names (`Label:key`), and where its subject lives."""
+    (row,) = await run(
+        tx,
+        EVENT_FACTS,
+        **as_of,
+        subject=subject,
+        systems=[system] if system is not None else [],
+        recipients=[recipient] if recipient is not None else [],
+        purposes=[purpose] if purpose is not None else [],
+        flagged=flagged,
+    )
+    return cast("EventFactsRow", row)
