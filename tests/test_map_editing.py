@@ -506,3 +506,19 @@ async def test_a_later_edit_does_not_rewrite_what_a_past_year_disclosed_for_dire
     assert [p["key"] for p in after["thirdParties"]] == ["marketing_partners"], (
         f"the map of {YEAR - 1} said they market on their own; an edit of {YEAR} does not change that"
     )
+
+
+async def test_listing_recipients_by_role_reads_the_role_of_that_day(api: GraphQLClient) -> None:
+    listed = "query($asOf: Date) { recipients(role: THIRD_PARTY, asOf: $asOf) { key role } }"
+    seed_version = (await history(api, "RECIPIENT", "marketing_partners"))["versions"][-1]["version"]
+    await change(
+        api,
+        "Recipient",
+        {**SEED_PARTNERS, "role": "AFFILIATE"},
+        reason="the partners joined the group",
+        expected=seed_version,
+        effective=NAMED,
+    )
+    before = {r["key"] for r in (await api.query(listed, asOf=BEFORE))["recipients"]}
+    after = {r["key"] for r in (await api.query(listed, asOf=AFTER))["recipients"]}
+    assert "marketing_partners" in before and "marketing_partners" not in after

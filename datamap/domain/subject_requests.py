@@ -92,6 +92,10 @@ class SubjectRequest:
             return SubjectRequestStatus.CONFIRMED
         return SubjectRequestStatus.OPEN
 
+    def local_day(self, now: dt.datetime) -> dt.date:
+        """The day `now` is where the request was received (its deadlines are days there)."""
+        return now.astimezone(self.received_at.tzinfo).date()
+
     def overdue(self, today: dt.date) -> bool:
         """Not answered, and `today` is past the deadline (as extended)."""
         return is_overdue(self.effective_deadline, today, self.answered_at is not None)
@@ -190,7 +194,7 @@ def extension(
             f"{request.reasons_cleared_at.date().isoformat()}; there is nobody left to tell of an extension"
         )
     extended = request.rule.check_extension(
-        request.received_date, now.date(), reason, request.extended_deadline, months
+        request.received_date, request.local_day(now), reason, request.extended_deadline, months
     )
     return replace(
         request,

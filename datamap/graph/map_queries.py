@@ -106,7 +106,8 @@ ORDER BY n.key
 # A recipient's organisation (name, address, legal entity; its country when the recipient has none) is read
 # through its `IS` relationship as of the day (`validity.organisation_of`).
 RECIPIENTS: LiteralString = (
-    _valid_entries("Recipient", " AND ($role IS NULL OR n.role = $role)")
+    _valid_entries("Recipient")
+    + "WITH n, a WHERE $role IS NULL OR a.role = $role\n"  # the role as of the day (a later change may move it)
     + "WITH n, a, "
     + organisation_of("n")
     + """ AS o
