@@ -10,7 +10,8 @@ from typing import Any, LiteralString
 
 from datamap.domain.map_changes import KINDS, NODE_KINDS, MapKind
 from datamap.graph.database import Database
-from datamap.graph.map_versions import FLOW_BY_KEY, edges_of, table_query
+from datamap.graph.map_versions import FLOW_BY_KEY, edges_of
+from datamap.graph.map_writer import table_query
 
 
 def _history(kind: MapKind) -> str:

@@ -70,33 +70,33 @@ FLOW_ENDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _q(text: str) -> LiteralString:
-    """Mark a statement built only from the constant tables above (never from input) as a query."""
-    return (
-        text  # no checker enforces LiteralString here (mypy reads it as str): the tables above are the guard
-    )
+def table_query(text: str) -> LiteralString:
+    """Mark a statement built only from constant tables (labels and relationship types of the map, never input)
+    as a query; every value it uses is a parameter."""
+    return text  # no checker enforces LiteralString here (mypy reads it as str): the tables are the guard
 
 
 _UPSERT = {
-    label: _q(f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row") for label in NODE_LABELS
+    label: table_query(f"UNWIND $rows AS row MERGE (n:{label} {{key: row.key}}) SET n = row")
+    for label in NODE_LABELS
 }
 _VERSIONED = frozenset(KINDS[kind].label for kind in NODE_KINDS)  # the labels the API changes
 # Labels and relationship types below come from the constant tables above, never from input.
 _CLEAR_EDGES = {
-    (from_label, rel_type, to_label): _q(
+    (from_label, rel_type, to_label): table_query(
         f"MATCH (a:{from_label})-[r:{rel_type}]->(:{to_label}) WHERE a.key IN $keys DELETE r"
     )
     for from_label, rel_type, to_label in EDGE_TYPES
 }
 _CREATE_EDGES = {
-    (from_label, rel_type, to_label): _q(
+    (from_label, rel_type, to_label): table_query(
         f"UNWIND $rows AS row MATCH (a:{from_label} {{key: row.from}}) MATCH (b:{to_label} {{key: row.to}}) "
         f"MERGE (a)-[e:{rel_type}]->(b) SET e.validFrom = row.validFrom, e.fromVersion = 1"
     )
     for from_label, rel_type, to_label in EDGE_TYPES
 }
 _CREATE_FLOWS = {
-    (from_label, to_label): _q(
+    (from_label, to_label): table_query(
         f"UNWIND $rows AS row MATCH (a:{from_label} {{key: row.from}}) MATCH (b:{to_label} {{key: row.to}}) "
         "CREATE (a)-[f:FLOWS_TO]->(b) SET f = row.props"
     )
