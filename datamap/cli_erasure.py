@@ -15,7 +15,7 @@ from datamap.clock import command_clock
 from datamap.domain import day_range
 from datamap.domain.access import Principal, Role
 from datamap.domain.deadlines import Jurisdiction
-from datamap.domain.erasure_workflow import ErasureTaskRecord, RequestStatus
+from datamap.domain.erasure_records import ErasureTaskRecord, RequestStatus
 from datamap.errors import ValidationError
 
 if TYPE_CHECKING:

@@ -13,13 +13,9 @@ import hashlib
 from typing import Any
 
 from datamap.domain.deadlines import Jurisdiction
+from datamap.domain.erasure_certificate import certificate
 from datamap.domain.erasure_plan import Action
-from datamap.domain.erasure_workflow import (
-    ErasureRequestRecord,
-    ErasureTaskRecord,
-    TaskStatus,
-    certificate,
-)
+from datamap.domain.erasure_records import ErasureRequestRecord, ErasureTaskRecord, TaskStatus
 from datamap.domain.lineage import NodeKind
 from datamap.graph.erasure_store import (
     request_from_node,

@@ -13,20 +13,17 @@ import pytest
 from datamap.clock import FixedClock
 from datamap.domain.access import Principal, Role
 from datamap.domain.deadlines import Jurisdiction
+from datamap.domain.erasure_certificate import certificate, scrubbed
 from datamap.domain.erasure_plan import Action
-from datamap.domain.erasure_workflow import (
+from datamap.domain.erasure_records import (
     ErasureEventRecord,
     ErasureRequestRecord,
     ErasureTaskRecord,
     EventType,
     Outcome,
     TaskStatus,
-    certificate,
-    digest,
-    scrubbed,
-    status_of,
-    verification,
 )
+from datamap.domain.erasure_workflow import digest, status_of, verification
 from datamap.domain.lineage import NodeKind
 from datamap.errors import Forbidden
 from datamap.graph.database import Database

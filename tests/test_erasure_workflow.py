@@ -11,7 +11,7 @@ import pytest
 
 from datamap.clock import FixedClock
 from datamap.domain.access import Principal, Role
-from datamap.domain.erasure_workflow import ErasureTaskRecord, Outcome
+from datamap.domain.erasure_records import ErasureTaskRecord, Outcome
 from datamap.errors import ValidationError
 from datamap.graph.database import Database
 from datamap.services import erasure

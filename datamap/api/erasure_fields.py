@@ -12,7 +12,7 @@ from datamap.api.identifiers import now_of, state_of, subject_of
 from datamap.api.types import SubjectInput
 from datamap.api.types import erasure as t
 from datamap.domain.deadlines import Jurisdiction
-from datamap.domain.erasure_workflow import Outcome, RequestStatus
+from datamap.domain.erasure_records import Outcome, RequestStatus
 from datamap.services import erasure
 
 

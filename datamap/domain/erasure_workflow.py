@@ -11,59 +11,33 @@ runs, its suppression entry included. A principal scoped to one recipient (a ven
 recipient's tasks. Free text that may hold personal data (the identity reference, evidence, reasons) is cleared
 when the request completes; the evidence digests stay, so the certificate still verifies.
 
-What the workflow keeps (requests, tasks, their events, legal holds) is described here as frozen records with
-the domain's names; `datamap.graph.erasure_store` maps them to and from the graph's properties.
+What the workflow keeps (requests, tasks, their events, legal holds) is `datamap.domain.erasure_records`; the
+certificate and what is kept once a request completes, `datamap.domain.erasure_certificate`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from typing import Any
+from dataclasses import replace
 
 from datamap.domain.access import Principal, Role
-from datamap.domain.deadlines import Jurisdiction
-from datamap.domain.erasure_plan import HOLD_GROUND, SUPPRESSION_KEY, Action, ErasurePlan
+from datamap.domain.erasure_plan import SUPPRESSION_KEY, Action, ErasurePlan
+from datamap.domain.erasure_records import (
+    ErasureEventRecord,
+    ErasureRequestRecord,
+    ErasureTaskRecord,
+    EventType,
+    Outcome,
+    RequestStatus,
+    TaskState,
+    TaskStatus,
+)
 from datamap.domain.identifiers import SubjectIdentifier, normalise_email
 from datamap.domain.lineage import NodeKind
 from datamap.domain.vocabulary import IdentifierKind
 from datamap.errors import Forbidden, ValidationError
-
-
-class TaskStatus(StrEnum):
-    PENDING = "pending"
-    DONE = "done"
-    NOT_FOUND = "not_found"
-    FAILED = "failed"
-    HELD = "held"
-
-
-class Outcome(StrEnum):
-    DONE = "done"
-    NOT_FOUND = "not_found"
-    FAILED = "failed"
-    HELD = "held"
-
-
-class EventType(StrEnum):
-    """What happened to a task: an outcome claimed, a claim verified, a claim rejected."""
-
-    OUTCOME = "outcome"
-    VERIFICATION = "verification"
-    REJECTION = "rejection"
-
-
-class RequestStatus(StrEnum):
-    AWAITING_APPROVAL = "awaiting_approval"
-    OPEN = "open"
-    IN_PROGRESS = "in_progress"
-    AWAITING_VERIFICATION = "awaiting_verification"
-    COMPLETE = "complete"
-
 
 SETTLED = frozenset({TaskStatus.DONE, TaskStatus.NOT_FOUND, TaskStatus.HELD})
 HOLDABLE = frozenset(
@@ -91,131 +65,6 @@ def digest(text: str) -> str:
 def key_digest(idempotency_key: str) -> str:
     """How an outcome's idempotency key is kept once its request completes (a key may hold personal data)."""
     return KEY_DIGEST_PREFIX + digest(idempotency_key)
-
-
-@dataclass(frozen=True)
-class TaskState:
-    key: str
-    action: Action
-    status: TaskStatus
-    verified: bool
-
-
-# --- what the workflow keeps ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ErasureEventRecord:
-    """One thing that happened to a task. `outcome` for outcome events; `idempotency_key` for those a caller
-    recorded (the suppression entry's is datamap's own)."""
-
-    id: str
-    type: EventType
-    evidence: str
-    evidence_digest: str
-    at: dt.datetime
-    outcome: Outcome | None = None
-    idempotency_key: str | None = None
-    principal: str | None = None  # the label of the principal that did it (absent on events from before)
-    role: str | None = None
-
-
-@dataclass(frozen=True)
-class ErasureTaskRecord:
-    """One task of a request as kept: what the plan said, and its claimed and verified outcome.
-
-    `history` holds the task's events when it was read with them (empty otherwise), not in any order."""
-
-    id: str
-    key: str
-    action: Action
-    target_kind: NodeKind
-    target: str
-    target_name: str
-    categories: tuple[str, ...]
-    legal_ground: str
-    depends_on: tuple[str, ...]
-    stage: int
-    observed: bool
-    status: TaskStatus
-    verified: bool
-    version: int = 0
-    role: str | None = None
-    restricted_until: dt.date | None = None
-    exception: str | None = None
-    attempts: int = 0
-    claimed_at: dt.datetime | None = None
-    claimed_evidence: str | None = None
-    claimed_evidence_digest: str | None = None
-    verified_at: dt.datetime | None = None
-    verified_evidence: str | None = None
-    verified_evidence_digest: str | None = None
-    rejected_at: dt.datetime | None = None
-    rejection_evidence: str | None = None
-    claimed_by: str | None = None  # principals' labels (absent on tasks settled before they were kept)
-    verified_by: str | None = None
-    history: tuple[ErasureEventRecord, ...] = ()
-
-    @property
-    def state(self) -> TaskState:
-        return TaskState(self.key, self.action, self.status, self.verified)
-
-
-@dataclass(frozen=True)
-class ErasureRequestRecord:
-    """An erasure request as kept. `received_date` is the day of receipt where it was received (deadlines count
-    from it); `version` is raised by every change of the request or one of its tasks."""
-
-    id: str
-    subject_id: str
-    jurisdiction: Jurisdiction
-    channel: str
-    identity_method: str
-    identity_reference: str
-    received_at: dt.datetime
-    received_date: dt.date
-    created_at: dt.datetime
-    deadline: dt.date
-    version: int = 0
-    warnings: tuple[str, ...] = ()
-    art19_recipients: tuple[str, ...] = ()
-    receipt_confirmation_due: dt.date | None = None
-    extended_deadline: dt.date | None = None
-    extension_reason: str | None = None
-    extended_at: dt.datetime | None = None
-    completed_at: dt.datetime | None = None
-    certificate_digest: str | None = None
-    opened_by: str | None = None  # principals' labels (absent on requests opened before they were kept)
-    approval_required: bool = False  # identity not verified: a second compliance principal approves first
-    approved_at: dt.datetime | None = None
-    approved_by: str | None = None
-    approval_reason: str | None = None
-    pending_suppression: tuple[str, ...] = ()  # keyed hashes to suppress once approved
-    idempotency_key_digest: str | None = None
-
-    @property
-    def effective_deadline(self) -> dt.date:
-        return self.extended_deadline or self.deadline
-
-    @property
-    def awaiting_approval(self) -> bool:
-        return self.approval_required and self.approved_at is None
-
-
-@dataclass(frozen=True)
-class LegalHoldRecord:
-    """A legal hold on one subject (GDPR Art. 17(3)(e)): some categories kept restricted until a date or until
-    it is lifted."""
-
-    id: str
-    subject_id: str
-    categories: tuple[str, ...]
-    systems: tuple[str, ...]
-    reason: str
-    placed_at: dt.datetime
-    until: dt.date | None = None
-    lifted_at: dt.datetime | None = None
-    lift_reason: str | None = None
 
 
 # --- rules ----------------------------------------------------------------------------------------------------
@@ -500,131 +349,6 @@ def approval(
         approval_reason=reason,
         pending_suppression=(),
     )
-
-
-def _scrubbed_ground(task: ErasureTaskRecord) -> str:
-    """A legal hold's restriction names the hold's reason (free text) in its ground: keep the hold's id and the
-    digest of the ground instead."""
-    if task.exception is None or not task.exception.startswith("hold:"):
-        return task.legal_ground
-    if not task.legal_ground.startswith(HOLD_GROUND + " ("):
-        return task.legal_ground  # already scrubbed, or not a hold's ground
-    return f"{HOLD_GROUND} {task.exception} (its reason cleared on completion; sha256 {digest(task.legal_ground)})"
-
-
-def _scrubbed_event(event: ErasureEventRecord) -> ErasureEventRecord:
-    key = event.idempotency_key
-    if key is not None and not key.startswith(KEY_DIGEST_PREFIX):
-        key = key_digest(key)
-    return replace(event, evidence="", idempotency_key=key)
-
-
-def scrubbed(
-    request: ErasureRequestRecord, tasks: Sequence[ErasureTaskRecord]
-) -> tuple[ErasureRequestRecord, list[ErasureTaskRecord]]:
-    """The request and its tasks (with their events) without the free text that may hold the person's data, as
-    they are kept once the request completes: the identity reference, reasons, evidence texts and idempotency
-    keys go (keys as their digest); evidence digests stay, so the certificate computed from these verifies."""
-    clean_request = replace(
-        request, identity_reference="", extension_reason=None, approval_reason=None, pending_suppression=()
-    )
-    clean_tasks = [
-        replace(
-            t,
-            legal_ground=_scrubbed_ground(t),
-            claimed_evidence=None,
-            verified_evidence=None,
-            rejection_evidence=None,
-            history=tuple(_scrubbed_event(e) for e in t.history),
-        )
-        for t in tasks
-    ]
-    return clean_request, clean_tasks
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
-
-
-# The certificate's fields, named as in its document (which must not change: digests kept for completed
-# requests are compared with a document computed again from the record).
-CERTIFIED_TASK_FIELDS = (
-    "key",
-    "action",
-    "target",
-    "categories",
-    "legalGround",
-    "status",
-    "verified",
-    "claimedAt",
-    "claimedEvidenceDigest",
-    "verifiedAt",
-    "verifiedEvidenceDigest",
-    "restrictedUntil",
-    "exception",
-)
-CERTIFIED_REQUEST_FIELDS = (
-    "id",
-    "subjectId",
-    "jurisdiction",
-    "receivedAt",
-    "deadline",
-    "extendedDeadline",
-    "completedAt",
-)
-# Who acted, added only when kept: a request completed before principals were kept keeps its document (and so
-# its digest) byte for byte.
-CERTIFIED_REQUEST_PRINCIPALS = ("openedBy", "approvedBy")
-CERTIFIED_TASK_PRINCIPALS = ("claimedBy", "verifiedBy")
-
-
-def _certified_request(r: ErasureRequestRecord) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "id": r.id,
-        "subjectId": r.subject_id,
-        "jurisdiction": r.jurisdiction.value,
-        "receivedAt": r.received_at,
-        "deadline": r.deadline,
-        "extendedDeadline": r.extended_deadline,
-        "completedAt": r.completed_at,
-    }
-    principals = {"openedBy": r.opened_by, "approvedBy": r.approved_by}
-    return {k: _iso(fields[k]) for k in CERTIFIED_REQUEST_FIELDS} | {
-        k: principals[k] for k in CERTIFIED_REQUEST_PRINCIPALS if principals[k] is not None
-    }
-
-
-def _certified_task(t: ErasureTaskRecord) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "key": t.key,
-        "action": t.action.value,
-        "target": t.target,
-        "categories": list(t.categories),
-        "legalGround": t.legal_ground,
-        "status": t.status.value,
-        "verified": t.verified,
-        "claimedAt": t.claimed_at,
-        "claimedEvidenceDigest": t.claimed_evidence_digest,
-        "verifiedAt": t.verified_at,
-        "verifiedEvidenceDigest": t.verified_evidence_digest,
-        "restrictedUntil": t.restricted_until,
-        "exception": t.exception,
-    }
-    principals = {"claimedBy": t.claimed_by, "verifiedBy": t.verified_by}
-    return {k: _iso(fields[k]) for k in CERTIFIED_TASK_FIELDS} | {
-        k: principals[k] for k in CERTIFIED_TASK_PRINCIPALS if principals[k] is not None
-    }
-
-
-def certificate(request: ErasureRequestRecord, tasks: Sequence[ErasureTaskRecord]) -> tuple[str, str]:
-    """The completion certificate as canonical JSON, and the SHA-256 digest over all of it."""
-    document = {
-        "certificate": "erasure completion (GDPR Art. 17 and 19)",
-        "request": _certified_request(request),
-        "tasks": [_certified_task(t) for t in sorted(tasks, key=lambda t: t.key)],
-    }
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text, digest(text)
 
 
 def check_channel(channel: str, from_email: str | None, identifiers: Sequence[SubjectIdentifier]) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datamap.domain.ccpa import GROUND_WORDS, RightToKnow
 from datamap.domain.documents import Document
 from datamap.domain.erasure_plan import Action
-from datamap.domain.erasure_workflow import ErasureRequestRecord, ErasureTaskRecord
+from datamap.domain.erasure_records import ErasureRequestRecord, ErasureTaskRecord
 from datamap.domain.lineage import NodeKind
 from datamap.domain.shine_the_light import ShineTheLightResponse
 from datamap.domain.transfer_validity import Finding, Severity

@@ -16,7 +16,7 @@ from typing import Any, LiteralString, cast
 
 from datamap.domain.deadlines import Jurisdiction
 from datamap.domain.erasure_plan import SUPPRESSION_KEY, Action
-from datamap.domain.erasure_workflow import (
+from datamap.domain.erasure_records import (
     ErasureEventRecord,
     ErasureRequestRecord,
     ErasureTaskRecord,
@@ -24,8 +24,8 @@ from datamap.domain.erasure_workflow import (
     LegalHoldRecord,
     Outcome,
     TaskStatus,
-    key_digest,
 )
+from datamap.domain.erasure_workflow import key_digest
 from datamap.domain.lineage import NodeKind
 from datamap.graph import erasure_queries as q
 from datamap.graph.database import Database, Records, Transaction, run

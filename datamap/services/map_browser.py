@@ -6,6 +6,8 @@ import datetime as dt
 
 from datamap.domain.vocabulary import RecipientRole
 from datamap.graph import map_queries as q
+from datamap.graph import map_rows as rows
+from datamap.graph import subject_records
 from datamap.graph.database import Database
 from datamap.services.lineage import as_of_params
 from datamap.services.subjects import SubjectLookup
@@ -19,53 +21,55 @@ def _as_of(as_of: dt.date | None, now: dt.datetime) -> dict[str, object]:
 
 async def data_categories(
     db: Database, under: str | None = None, as_of: dt.date | None = None, *, now: dt.datetime
-) -> list[q.DataCategoryRow]:
+) -> list[rows.DataCategoryRow]:
     return await q.read_data_categories(db, _as_of(as_of, now), under)
 
 
-async def purposes(db: Database, as_of: dt.date | None = None, *, now: dt.datetime) -> list[q.PurposeRow]:
+async def purposes(db: Database, as_of: dt.date | None = None, *, now: dt.datetime) -> list[rows.PurposeRow]:
     return await q.read_purposes(db, _as_of(as_of, now))
 
 
-async def sources(db: Database, as_of: dt.date | None = None, *, now: dt.datetime) -> list[q.SourceRow]:
+async def sources(db: Database, as_of: dt.date | None = None, *, now: dt.datetime) -> list[rows.SourceRow]:
     return await q.read_sources(db, _as_of(as_of, now))
 
 
-async def systems(db: Database, as_of: dt.date | None = None, *, now: dt.datetime) -> list[q.SystemRow]:
+async def systems(db: Database, as_of: dt.date | None = None, *, now: dt.datetime) -> list[rows.SystemRow]:
     return await q.read_systems(db, _as_of(as_of, now))
 
 
 async def recipients(
     db: Database, role: RecipientRole | None = None, as_of: dt.date | None = None, *, now: dt.datetime
-) -> list[q.RecipientRow]:
+) -> list[rows.RecipientRow]:
     return await q.read_recipients(db, _as_of(as_of, now), role)
 
 
-async def transfers(db: Database, as_of: dt.date | None = None, *, now: dt.datetime) -> list[q.TransferRow]:
+async def transfers(
+    db: Database, as_of: dt.date | None = None, *, now: dt.datetime
+) -> list[rows.TransferRow]:
     return await q.read_transfers(db, _as_of(as_of, now))
 
 
 async def subject_categories(
     db: Database, as_of: dt.date | None = None, *, now: dt.datetime
-) -> list[q.SubjectCategoryRow]:
+) -> list[rows.SubjectCategoryRow]:
     return await q.read_subject_categories(db, _as_of(as_of, now))
 
 
 async def organisations(
     db: Database, as_of: dt.date | None = None, *, now: dt.datetime
-) -> list[q.OrganisationRow]:
+) -> list[rows.OrganisationRow]:
     return await q.read_organisations(db, _as_of(as_of, now))
 
 
 async def retention_rules(
     db: Database, as_of: dt.date | None = None, *, now: dt.datetime
-) -> list[q.RetentionRuleRow]:
+) -> list[rows.RetentionRuleRow]:
     return await q.read_retention_rules(db, _as_of(as_of, now))
 
 
-async def subject(db: Database, subject: SubjectLookup) -> q.SubjectRow | None:
+async def subject(db: Database, subject: SubjectLookup) -> subject_records.SubjectRow | None:
     """What the graph holds about the one subject the identifiers point to; None when none."""
-    return subject.one(await q.read_subjects(db, subject.hashes))
+    return subject.one(await subject_records.read_subjects(db, subject.hashes))
 
 
 async def counts(db: Database) -> tuple[int, int]:

@@ -8,7 +8,7 @@ import strawberry
 
 from datamap.domain import lineage as dl
 from datamap.domain.vocabulary import LegalBasis, RecipientRole, Relationship, SourceKind, TransferMechanism
-from datamap.graph.map_queries import PartyRow, ProvenanceRow
+from datamap.graph.map_rows import PartyRow, ProvenanceRow
 
 RecipientRoleEnum = strawberry.enum(RecipientRole, name="RecipientRole")
 LegalBasisEnum = strawberry.enum(LegalBasis, name="LegalBasis")

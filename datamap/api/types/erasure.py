@@ -11,7 +11,7 @@ import strawberry
 from datamap.api.types.common import NodeKindEnum, RecipientRoleEnum, SubjectInput
 from datamap.domain import erasure_plan as ep
 from datamap.domain.deadlines import Jurisdiction
-from datamap.domain.erasure_workflow import (
+from datamap.domain.erasure_records import (
     ErasureTaskRecord,
     LegalHoldRecord,
     Outcome,

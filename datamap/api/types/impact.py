@@ -11,7 +11,7 @@ from datamap.api.types.lineage import LineageStep
 from datamap.domain import impact as di
 from datamap.domain import lineage as dl
 from datamap.domain.vocabulary import FlowTrigger, RecipientRole
-from datamap.graph.map_queries import ProvenanceRow
+from datamap.graph.map_rows import ProvenanceRow
 
 FlowTriggerEnum = strawberry.enum(FlowTrigger, name="FlowTrigger")
 

@@ -14,7 +14,7 @@ from datamap.api.types.common import (
     RecipientRoleEnum,
     SourceKindEnum,
 )
-from datamap.graph import map_queries as rows
+from datamap.graph import map_rows as rows
 
 
 @strawberry.type

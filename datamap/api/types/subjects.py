@@ -8,7 +8,7 @@ import strawberry
 
 from datamap.api.types.common import RecipientRoleEnum, RelationshipEnum, SubjectInput
 from datamap.api.types.reports import Finding
-from datamap.graph.map_queries import SubjectRow
+from datamap.graph.subject_records import SubjectRow
 
 
 @strawberry.type

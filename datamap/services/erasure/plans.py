@@ -11,7 +11,7 @@ from datamap.domain.erasure_plan import (
     ErasurePlan,
     plan_erasure,
 )
-from datamap.domain.erasure_workflow import LegalHoldRecord
+from datamap.domain.erasure_records import LegalHoldRecord
 from datamap.domain.lineage import subject_lineage
 from datamap.domain.retention_exceptions import exception_from_hold, exception_from_rule
 from datamap.errors import NotFound, ValidationError

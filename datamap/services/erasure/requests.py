@@ -12,12 +12,11 @@ from dataclasses import dataclass, replace
 
 from datamap.domain.access import Principal
 from datamap.domain.deadlines import DeadlineRule, check_past
+from datamap.domain.erasure_certificate import certificate
 from datamap.domain.erasure_plan import SUPPRESSION_KEY
+from datamap.domain.erasure_records import ErasureRequestRecord, RequestStatus
 from datamap.domain.erasure_workflow import (
-    ErasureRequestRecord,
-    RequestStatus,
     approval,
-    certificate,
     check_channel,
     digest,
     request_tasks,

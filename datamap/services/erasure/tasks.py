@@ -7,15 +7,8 @@ import uuid
 from dataclasses import replace
 
 from datamap.domain.access import Principal
-from datamap.domain.erasure_workflow import (
-    ErasureTaskRecord,
-    Outcome,
-    check_runs,
-    check_scope,
-    claim,
-    digest,
-    verification,
-)
+from datamap.domain.erasure_records import ErasureTaskRecord, Outcome
+from datamap.domain.erasure_workflow import check_runs, check_scope, claim, digest, verification
 from datamap.errors import NotFound, ValidationError
 from datamap.graph import erasure_store as store
 from datamap.graph.database import Database, Transaction

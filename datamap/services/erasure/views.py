@@ -7,15 +7,9 @@ from dataclasses import dataclass, replace
 
 from datamap.domain.access import Principal
 from datamap.domain.deadlines import Jurisdiction, is_overdue
-from datamap.domain.erasure_workflow import (
-    ErasureRequestRecord,
-    ErasureTaskRecord,
-    RequestStatus,
-    certificate,
-    in_scope,
-    scrubbed,
-    status_of,
-)
+from datamap.domain.erasure_certificate import certificate, scrubbed
+from datamap.domain.erasure_records import ErasureRequestRecord, ErasureTaskRecord, RequestStatus
+from datamap.domain.erasure_workflow import in_scope, status_of
 from datamap.errors import NotFound
 from datamap.graph import document_store, subject_request_store
 from datamap.graph import erasure_store as store
