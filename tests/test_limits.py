@@ -17,15 +17,14 @@ import pytest
 from graphql import GraphQLError, get_introspection_query, parse
 
 from datamap.api.auth import SCOPE_KEY
+from datamap.api.body_limit import MAX_BODY, BodyLimit
 from datamap.api.brake import AbuseBrake
 from datamap.api.limits import (
     MAX_ALIASES,
-    MAX_BODY,
     MAX_DEPTH,
     MAX_FIELDS,
     MAX_NESTING,
     MAX_TOKENS,
-    BodyLimit,
     over_token_limit,
     shape_errors,
     token_count,

@@ -18,13 +18,13 @@ from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
 from datamap.api.auth import Authentication, principal_of
+from datamap.api.body_limit import BodyLimit
 from datamap.api.brake import AbuseBrake
 from datamap.api.document_downloads import document_download
 from datamap.api.examples import EXAMPLES
 from datamap.api.graphiql import STATIC_DIR, render_graphiql_page
 from datamap.api.graphql_http import GraphQLHttp
 from datamap.api.headers import SecurityHeaders, page_policy
-from datamap.api.limits import BodyLimit
 from datamap.api.picture_pages import lineage_picture, report_page
 from datamap.api.request_log import RequestLog
 from datamap.api.schema import schema
