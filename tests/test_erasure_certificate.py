@@ -17,7 +17,7 @@ from datamap.domain.erasure_certificate import certificate
 from datamap.domain.erasure_plan import Action
 from datamap.domain.erasure_records import ErasureRequestRecord, ErasureTaskRecord, TaskStatus
 from datamap.domain.lineage import NodeKind
-from datamap.graph.erasure_store import (
+from datamap.graph.erasure_properties import (
     request_from_node,
     request_properties,
     task_from_node,

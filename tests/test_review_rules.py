@@ -27,7 +27,7 @@ from datamap.domain.review import About, Channel, Content, DocumentKind, Documen
 from datamap.domain.shine_the_light import ShineTheLightResponse
 from datamap.domain.transfer_validity import Finding, Severity
 from datamap.errors import Forbidden, ValidationError
-from datamap.graph.erasure_store import request_from_node
+from datamap.graph.erasure_properties import request_from_node
 from tests.test_erasure_certificate import REQUEST_ID, REQUEST_NODE
 
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
