@@ -232,7 +232,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         load: dict[str, float] = {}
         found = await inspect_database(db)
         if found.complete and found.subjects == args.subjects:
-            print(f"population of {args.subjects} subjects already loaded")
+            print(f"population of {args.subjects} subjects already loaded", flush=True)
+            started = time.perf_counter()
+            # a population kept from an older version is upgraded here, not by the service (whose start would wait)
+            await apply_schema(db)
+            print(f"schema applied in {time.perf_counter() - started:.1f} s", flush=True)
         else:
             if found.other:
                 raise SystemExit(

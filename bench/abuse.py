@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import httpx
 
 MIB = 1024 * 1024
-MAX_BODY = MIB  # the service's body limit (`limits.MAX_BODY`)
+MAX_BODY = MIB  # the service's body limit (`body_limit.MAX_BODY`)
 BODY_TIMEOUT = 10.0  # seconds the service gives a body to arrive (`DATAMAP_BODY_TIMEOUT`'s default)
 BIG_BODY = 10 * MIB  # what the 10 MB body declares or sends
 PIECE = 64 * 1024  # bytes written at a time

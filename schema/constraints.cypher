@@ -1,6 +1,6 @@
 // datamap graph schema, applied idempotently at start (`datamap schema apply`, and by `serve`).
 // Statements are separated by semicolons; comments start with //.
-// SCHEMA_VERSION 8
+// SCHEMA_VERSION 9
 
 // The map: every keyed label is unique on `key`.
 CREATE CONSTRAINT organisation_key IF NOT EXISTS FOR (n:Organisation) REQUIRE n.key IS UNIQUE;
@@ -30,6 +30,9 @@ CREATE CONSTRAINT identifier_hash IF NOT EXISTS FOR (n:Identifier) REQUIRE n.has
 DROP INDEX held_in_id IF EXISTS;
 DROP INDEX disclosed_to_id IF EXISTS;
 CREATE INDEX disclosed_to_at IF NOT EXISTS FOR ()-[r:DISCLOSED_TO]-() ON (r.at);
+// Version 9: a disclosure names its recipient's key, so one recipient's disclosures of a period are one index
+// range (recipientImpact); graphs loaded before it get the key by an upgrade step (graph/schema.py).
+CREATE INDEX disclosed_to_recipient_at IF NOT EXISTS FOR ()-[r:DISCLOSED_TO]-() ON (r.recipient, r.at);
 
 // Erasure and reports.
 CREATE CONSTRAINT erasure_request_id IF NOT EXISTS FOR (n:ErasureRequest) REQUIRE n.id IS UNIQUE;

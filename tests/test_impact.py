@@ -16,12 +16,15 @@ from datamap.domain.impact import check_period
 from datamap.domain.local_days import day_start
 from datamap.domain.seed_entries import Flow
 from datamap.errors import ValidationError
+from datamap.graph import schema
 from datamap.graph.database import Database, StatementCounter
 from datamap.graph.impact_queries import RECIPIENT_IMPACT, read_recipient_impact
 from datamap.graph.lineage_queries import MAX_FLOW_HOPS
+from datamap.graph.schema import apply_schema
 from datamap.services.impact import impact_params
 from datamap.services.seed import load_seed_map, read_seed
 from tests.conftest import NOW, SECRET, GraphQLClient, app_of, client_as, token_for
+from tests.test_map_editing import SEED_PARTNERS, change
 
 EMAIL_DELIVERY = "email_delivery_providers"
 IMPACT = """
@@ -36,7 +39,7 @@ query($recipient: String!, $from: Date!, $to: Date!, $asOf: Date, $limit: Int, $
 FLOWS = """
 query($from: String, $to: String, $category: String, $purpose: String, $asOf: Date) {
   flows(from: $from, to: $to, category: $category, purpose: $purpose, asOf: $asOf) {
-    key from { kind key } to { kind key } categories purposes trigger when provenance { validFrom }
+    key from { kind key } to { kind key name } categories purposes trigger when provenance { validFrom }
   }
 }"""
 RECORD = """mutation($input: DisclosureInput!) { recordDisclosure(input: $input) { subjectId } }"""
@@ -132,8 +135,8 @@ async def test_the_people_come_a_page_at_a_time_each_once(api: GraphQLClient) ->
 async def test_the_count_and_the_page_do_not_depend_on_how_the_disclosures_are_read(
     api: GraphQLClient, seeded: Database
 ) -> None:
-    """Short periods read the index, long ones the recipient's relationships; many people are walked in id
-    order, few sorted: the same answer every way."""
+    """Periods of a day to ten years, each one range of the recipient's disclosures; many people are walked in
+    id order, few sorted: the same answer every way."""
     seed_times = [
         "2019-03-13T09:00:00Z",
         "2020-04-01T07:00:00Z",
@@ -297,3 +300,43 @@ def test_a_period_is_a_day_to_ten_years() -> None:
 
 def test_the_flow_hop_bound_is_the_lineages() -> None:
     assert set(re.findall(r"FLOWS_TO\*1\.\.(\d+)", RECIPIENT_IMPACT)) == {str(MAX_FLOW_HOPS)}
+
+
+@pytest.mark.neo4j
+async def test_a_graph_written_before_disclosures_named_their_recipient_is_upgraded(
+    api: GraphQLClient, seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disclosures written before schema version 9 carry no recipient key, so the recipient's index range misses
+    them; applying the schema to such a graph gives them the key once (page by page), and the lead is found
+    again."""
+    monkeypatch.setattr(schema, "UPGRADE_PAGE", 2)
+    await disclose(api, "late.reader@example.com", "2019-05-01T08:00:00Z", ["user.name"])
+    assert (await impact(api, "2019-01-01", "2020-01-01"))["subjectCount"] == 2
+    await seeded.write("MATCH (:Subject)-[d:DISCLOSED_TO]->(:Recipient) REMOVE d.recipient")
+    await seeded.write("MATCH (v:SchemaVersion {key: 'datamap'}) SET v.version = 8")
+    assert (await impact(api, "2019-01-01", "2020-01-01"))["subjectCount"] == 0  # what an old graph answered
+    assert await apply_schema(seeded) >= 9
+    upgraded = await impact(api, "2019-01-01", "2020-01-01")
+    assert upgraded["subjectCount"] == 2 and len(upgraded["subjects"]) == 2
+    (left,) = await seeded.read(
+        "MATCH (:Subject)-[d:DISCLOSED_TO]->(r:Recipient) "
+        "RETURN count(d) AS all, count(CASE WHEN d.recipient = r.key THEN 1 END) AS named"
+    )
+    assert left["all"] == left["named"] > 0
+
+
+@pytest.mark.neo4j
+async def test_a_flows_ends_are_named_as_on_the_day_asked_about(api: GraphQLClient) -> None:
+    """Renaming the marketing partners today leaves yesterday's flows to them under their old name."""
+    old_name = SEED_PARTNERS["name"]
+    renamed = {**SEED_PARTNERS, "name": "Marketing partners (renamed)"}
+    await change(api, "Recipient", renamed, expected=1)
+    yesterday = (NOW.date() - dt.timedelta(days=1)).isoformat()
+
+    async def names(as_of: str | None) -> set[str]:
+        found = (await api.query(FLOWS, to="marketing_partners", asOf=as_of))["flows"]
+        assert found
+        return {f["to"]["name"] for f in found}
+
+    assert await names(yesterday) == {old_name}
+    assert await names(None) == {"Marketing partners (renamed)"}

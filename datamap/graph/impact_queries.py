@@ -20,13 +20,11 @@ carrying `user.contact` carries email addresses: the same match as `categoryLine
   more follow), each with the categories disclosed to the recipient in the period, how many disclosures, and
   the first and last.
 
-Reading the period's disclosures is the cost (at a million subjects a recipient may have two million), so the
-statement picks, from what Neo4j keeps counted (no scan), the cheaper of two ways: a range on `d.at` through the
-`disclosed_to_at` index (schema/constraints.cypher), which reads the period's disclosures to every recipient,
-or the recipient's own relationships, which reads all of them whatever the period. The planner, left to itself,
-takes the index for both (its estimate of a range is a guess), which made a ten-year period read every
-disclosure. The page reads no more than it needs: when the people are many among all subjects, it walks the
-subjects in id order and keeps those with a disclosure in the period, stopping at the page's end.
+Reading the period's disclosures is the cost (at a million subjects a recipient may have two million), so they
+are read as one range of the `disclosed_to_recipient_at` index (schema/constraints.cypher): the recipient's key,
+then the instant; no other recipient's disclosures and none outside the period. The page reads no more than it
+needs: when the people are many among all subjects, it walks the subjects in id order and keeps those with a
+disclosure in the period, stopping at the page's end.
 """
 
 from __future__ import annotations
@@ -62,11 +60,17 @@ CALL () {
     + valid("b")
     + """
   WITH a, f, b ORDER BY a.key, b.key, f.key
+  // the ends' names as of the day asked about (a renamed system shows its name of then)
+  WITH f, a, b, """
+    + as_of_version("a")
+    + " AS av, "
+    + as_of_version("b")
+    + """ AS bv
   RETURN collect(f {.key, .categories, .purposes, .trigger, .ref, .note, .validFrom, .validTo, .version,
-                    start: [x IN [a] | x {.key, .name, """
+                    start: [x IN [a] | x {.key, name: av.name, """
     + _END
     + """}][0],
-                    end: [x IN [b] | x {.key, .name, """
+                    end: [x IN [b] | x {.key, name: bv.name, """
     + _END
     + """}][0]}) AS flows
 }
@@ -78,26 +82,16 @@ RETURN flows,
 """
 )
 
-# The subjects (`s`) with a disclosure to `r` at an instant in [$from, $to), one row per disclosure, read the
-# cheaper of two ways (`expand`, see RECIPIENT_IMPACT): along the recipient's own relationships, its `at` read
-# after the inner subquery so that the planner cannot take the index instead; or by the `disclosed_to_at` index's
-# entries of the period, of every recipient, keeping the recipient's.
+# The subjects (`s`) with a disclosure to the recipient at an instant in [$from, $to), one row per disclosure:
+# one range of the `disclosed_to_recipient_at` index (the recipient's key, then the instant), which reads the
+# period's disclosures to this recipient and no others. The ends are not matched by label: every DISCLOSED_TO
+# leaves a Subject for a Recipient (`subject_writer`), and checking both labels doubled the cost of a count that
+# reads half a million disclosures at a million subjects.
 _DISCLOSED_IN_PERIOD: LiteralString = """
-  CALL (r, expand) {
-    WITH r WHERE expand
-    CALL (r) { MATCH (r)<-[d:DISCLOSED_TO]-(s:Subject) RETURN s, d.at AS at }
-    WITH s WHERE at >= $from AND at < $to
-    RETURN s
-    UNION ALL
-    WITH r WHERE NOT expand
-    CALL (r) {
-      MATCH (s:Subject)-[d:DISCLOSED_TO]->(r)
-      USING INDEX d:DISCLOSED_TO(at)
-      WHERE d.at >= $from AND d.at < $to
-      RETURN s
-    }
-    RETURN s
-  }
+  MATCH ()-[d:DISCLOSED_TO]->()
+  USING INDEX d:DISCLOSED_TO(recipient, at)
+  WHERE d.recipient = $recipient AND d.at >= $from AND d.at < $to
+  WITH startNode(d) AS s
 """
 
 RECIPIENT_IMPACT: LiteralString = (
@@ -119,31 +113,7 @@ CALL (r) {
     + """
   RETURN mapPaths, pathNodes, pathFlows
 }
-// What each way of reading the period's disclosures would read, from what Neo4j keeps counted (no scan): the
-// recipient's relationships, or the index entries of the period, taken as spread evenly between the first and
-// the last disclosure. Reading a relationship of the recipient (its record, then `at`) costs about twice an
-// index entry (PROFILE db hits), hence the 2.
 CALL () {
-  MATCH ()-[d:DISCLOSED_TO]->() WHERE d.at IS NOT NULL
-  WITH d.at AS at ORDER BY at LIMIT 1
-  RETURN collect(at) AS earliest
-}
-CALL () {
-  MATCH ()-[d:DISCLOSED_TO]->() WHERE d.at IS NOT NULL
-  WITH d.at AS at ORDER BY at DESC LIMIT 1
-  RETURN collect(at) AS latest
-}
-WITH r, mapPaths, pathNodes, pathFlows, earliest[0] AS earliest, latest[0] AS latest,
-     COUNT { ()-[:DISCLOSED_TO]->() } AS disclosures, COUNT { (r)<-[:DISCLOSED_TO]-() } AS degree
-WITH r, mapPaths, pathNodes, pathFlows, degree,
-     CASE WHEN earliest IS NULL OR latest < $from OR earliest >= $to THEN 0.0
-       ELSE toFloat(disclosures)
-         * duration.inSeconds(CASE WHEN $from > earliest THEN $from ELSE earliest END,
-                              CASE WHEN $to < latest THEN $to ELSE latest END).seconds
-         / (duration.inSeconds(earliest, latest).seconds + 1)
-     END AS inPeriod
-WITH r, mapPaths, pathNodes, pathFlows, 2 * degree < inPeriod AS expand
-CALL (r, expand) {
   """
     + _DISCLOSED_IN_PERIOD
     + """
@@ -152,7 +122,7 @@ CALL (r, expand) {
 // The page: when the people are many among all subjects, walk the subjects in id order (the subject_id index)
 // and keep those with a disclosure in the period, some $scan subjects for a page on average; when they are few,
 // read the period's disclosures again and sort their people.
-WITH r, mapPaths, pathNodes, pathFlows, expand, subjectCount,
+WITH r, mapPaths, pathNodes, pathFlows, subjectCount,
      subjectCount > 0 AND ($limit + 1) * COUNT { (:Subject) } <= $scan * subjectCount AS many
 CALL (r, many, subjectCount) {
   WITH r WHERE many
@@ -164,8 +134,8 @@ CALL (r, many, subjectCount) {
   }
   RETURN collect(s) AS walked
 }
-CALL (r, many, subjectCount, expand) {
-  WITH r, expand WHERE subjectCount > 0 AND NOT many
+CALL (many, subjectCount) {
+  WITH 1 AS one WHERE subjectCount > 0 AND NOT many
   """
     + _DISCLOSED_IN_PERIOD
     + """

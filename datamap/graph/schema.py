@@ -4,12 +4,29 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import LiteralString
 
 from datamap import resources
 from datamap.errors import ConfigError
 from datamap.graph.database import Database, unbounded
 
 SCHEMA_FILE = resources.constraints_file()  # the checkout's schema/constraints.cypher, or a wheel's copy
+
+# Data steps that bring a graph written by an older version up to the version given, run once (when the graph's
+# recorded version is lower). Each may touch every subject's records, so it pages through the subjects in id
+# order, `UPGRADE_PAGE` at a time, each page its own transaction (a server's transaction timeout bounds one
+# page, not the step): it takes `$after` and `$page`, and returns the last subject id it did (null when done).
+UPGRADE_PAGE = 20000
+UPGRADES: tuple[tuple[int, LiteralString], ...] = (
+    # 9: a disclosure names its recipient's key (the disclosed_to_recipient_at index; impact_queries.py)
+    (
+        9,
+        "MATCH (s:Subject) WHERE s.id > $after WITH s ORDER BY s.id LIMIT $page "
+        "CALL (s) { MATCH (s)-[d:DISCLOSED_TO]->(r:Recipient) WHERE d.recipient IS NULL "
+        "SET d.recipient = r.key } "
+        "RETURN max(s.id) AS last",
+    ),
+)
 
 
 def read_statements(path: Path = SCHEMA_FILE) -> tuple[int, list[str]]:
@@ -31,9 +48,14 @@ async def apply_schema(db: Database) -> int:
     now recorded."""
     version, statements = read_statements()
     with unbounded():  # creating an index on a large graph, and waiting for it, may outlast the query timeout
+        rows = await db.read("MATCH (v:SchemaVersion {key: 'datamap'}) RETURN v.version AS version")
+        recorded = int(rows[0]["version"]) if rows else 0
         for statement in statements:
             # DDL from our own file, not user input: Neo4j cannot parameterise schema commands.
             await db.write(statement)  # our own DDL file; schema commands take no parameters
+        for step_version, step in UPGRADES:
+            if recorded < step_version <= version:
+                await _upgrade(db, step)
         await db.write(
             "MERGE (v:SchemaVersion {key: 'datamap'}) "
             "ON CREATE SET v.version = $version, v.appliedAt = datetime() "
@@ -43,3 +65,11 @@ async def apply_schema(db: Database) -> int:
         )
         await db.write("CALL db.awaitIndexes(300)")
     return version
+
+
+async def _upgrade(db: Database, step: LiteralString) -> None:
+    """Run one data step (see UPGRADES) page by page until it has done every subject."""
+    after: str | None = ""
+    while after is not None:
+        (row,) = await db.write(step, after=after, page=UPGRADE_PAGE)
+        after = row["last"]

@@ -69,7 +69,8 @@ CALL (s, subject) {
   UNWIND subject.disclosures AS row
   MATCH (r:Recipient {key: row.recipient})
   MERGE (s)-[d:DISCLOSED_TO {id: row.id}]->(r)
-    ON CREATE SET d.categories = row.categories, d.purpose = row.purpose, d.at = datetime(row.at)
+    ON CREATE SET d.categories = row.categories, d.purpose = row.purpose, d.at = datetime(row.at),
+                  d.recipient = r.key
 }
 RETURN count(s) AS written
 """
