@@ -128,6 +128,13 @@ class Page:
         assert not navigated.get("errorText"), navigated
         await asyncio.wait_for(loaded.wait(), 60)
 
+    async def submit(self, expression: str) -> None:
+        """Run `expression`, which submits a form (or navigates), and wait for the load event of what it loads."""
+        loaded = self._events.setdefault("Page.loadEventFired", asyncio.Event())
+        loaded.clear()
+        await self.evaluate(expression)
+        await asyncio.wait_for(loaded.wait(), 60)
+
     async def evaluate(self, expression: str) -> Any:
         found = await self.send("Runtime.evaluate", expression=expression, returnByValue=True)
         assert "exceptionDetails" not in found, found

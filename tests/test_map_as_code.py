@@ -21,7 +21,7 @@ from datamap.graph.schema import apply_schema
 from datamap.services import map_editing
 from datamap.services.map_export import diff_folder, export_folder, export_map
 from datamap.services.seed import SEED_DIR, load_seed, read_seed
-from tests.conftest import NOW, SECRET, assert_clear_error, datamap_command
+from tests.conftest import SECRET, assert_clear_error, datamap_command
 from tests.test_cli_commands import environment_for
 
 NODES = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS count"
@@ -170,7 +170,8 @@ async def test_an_entry_changed_through_the_api_exports_its_latest_version(
         reason="billing moved to the Amsterdam data centre",
         effective_from=moved,
         principal=editor,
-        now=NOW,
+        # made on the day it takes effect: a change is never backdated
+        now=dt.datetime.combine(moved, dt.time(12), dt.UTC),
     )
     await map_editing.retire(
         seeded,
@@ -180,7 +181,7 @@ async def test_an_entry_changed_through_the_api_exports_its_latest_version(
         reason="invoices are made from the platform now",
         effective_from=dt.date(2026, 7, 1),
         principal=editor,
-        now=NOW,
+        now=dt.datetime.combine(dt.date(2026, 7, 1), dt.time(12), dt.UTC),
     )
 
     latest = await export_folder(seeded, tmp_path / "latest", as_of=None)

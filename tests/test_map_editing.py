@@ -15,7 +15,7 @@ from datamap.domain.map_changes import KINDS
 from datamap.graph.database import Database
 from datamap.graph.map_writer import EDGE_TYPES
 from datamap.services.seed import load_seed, read_seed
-from tests.conftest import SECRET, TODAY, GraphQLClient
+from tests.conftest import NOW, SECRET, TODAY, GraphQLClient
 from tests.helpers import client_of
 
 # A year whose January lies in the past on any day the suite may run on (DATAMAP_TEST_TODAY from 2026-11-28).
@@ -24,6 +24,13 @@ BEFORE, NAMED, BETWEEN, MOVED, AFTER = (dt.date(YEAR, 1, day).isoformat() for da
 CUSTOMER = {"email": "robin.vega@example.com"}  # a Californian buying for herself: §1798.83(e)(1)
 PARTNER_ADDRESS = "1 Market Street, San Francisco, CA 94105, US"
 PARTNER_MOVED = "500 Howard Street, San Francisco, CA 94105, US"
+
+
+def noon(day: str) -> dt.datetime:
+    """Noon (UTC) of an ISO day: the service's clock set to it, a change made on that day takes effect then (a
+    change is never backdated)."""
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(12), dt.UTC)
+
 
 CHANGE_FIELDS = "kind key version versionFrom validTo changed changedBy changedAt reason"
 STL = """query($customer: SubjectInput!, $receivedAt: Date!) {
@@ -114,8 +121,9 @@ async def stl(api: GraphQLClient, received: str) -> dict[str, Any]:
 
 
 async def test_naming_the_marketing_partner_reaches_shine_the_light_and_leaves_earlier_answers_as_they_were(
-    api: GraphQLClient,
+    api: GraphQLClient, clock: FixedClock
 ) -> None:
+    clock.at = noon(NAMED)  # the partner is named on NAMED, its move on MOVED: each change made on its day
     await api.query(
         "mutation($input: DisclosureInput!) { recordDisclosure(input: $input) { id } }",
         input={
@@ -147,6 +155,7 @@ async def test_naming_the_marketing_partner_reaches_shine_the_light_and_leaves_e
     )
     assert pointed["version"] == seed_version + 1 and pointed["changedBy"] == "token:test-admin"
 
+    clock.at = noon(MOVED)
     named = await stl(api, BETWEEN)
     assert named["thirdParties"] == [
         {"key": "marketing_partners", "name": "Acme Marketing LLC", "address": PARTNER_ADDRESS}
@@ -161,6 +170,7 @@ async def test_naming_the_marketing_partner_reaches_shine_the_light_and_leaves_e
         api, "Organisation", {**PARTNER, "address": PARTNER_MOVED}, expected=1, effective=MOVED
     )
     assert moved["version"] == 2
+    clock.at = NOW
     assert (await stl(api, BETWEEN))["json"] == named["json"], (
         "an answer between the changes keeps the address"
     )
@@ -188,7 +198,9 @@ async def test_naming_the_marketing_partner_reaches_shine_the_light_and_leaves_e
 async def test_map_history_shows_every_version_with_who_and_why_and_a_stale_version_is_refused(
     api: GraphQLClient, clock: FixedClock
 ) -> None:
+    clock.at = noon(NAMED)
     await change(api, "Organisation", PARTNER, reason="named in contract AM-2026-07", effective=NAMED)
+    clock.at = NOW
     await change(api, "Organisation", {**PARTNER, "address": PARTNER_MOVED}, reason="moved", expected=1)
 
     found = await history(api, "ORGANISATION", "acme_marketing")
@@ -291,13 +303,13 @@ async def test_a_change_is_checked_like_the_seed_and_each_error_names_the_entry(
         _mutation("upsertRecipient", "RecipientInput"),
         **_variables({**SEED_PARTNERS, "organisation": None}, "backdated", 1, "2018-01-01"),
     )
-    assert "effectiveFrom: 2018-01-01 is before version 1" in body["errors"][0]["message"]
+    assert "effectiveFrom: 2018-01-01 is before today" in body["errors"][0]["message"]
     assert (await history(api, "RECIPIENT", "marketing_partners"))["versions"][-1]["version"] == 1
 
 
 async def test_a_changed_flow_and_operator_keep_earlier_lineage_and_reports(api: GraphQLClient) -> None:
     week_ago = (TODAY - dt.timedelta(days=7)).isoformat()
-    await change(api, "Organisation", PARTNER, effective=week_ago)
+    await change(api, "Organisation", PARTNER)
     (logs,) = [s for s in read_seed().systems if s.key == "web_analytics_logs"]
     system = {
         "key": logs.key,
@@ -342,9 +354,10 @@ async def test_a_changed_flow_and_operator_keep_earlier_lineage_and_reports(api:
 
 
 async def test_retiring_is_refused_while_referenced_then_allowed_and_nothing_is_deleted(
-    api: GraphQLClient,
+    api: GraphQLClient, clock: FixedClock
 ) -> None:
     days = {n: (TODAY - dt.timedelta(days=n)).isoformat() for n in (10, 5, 3)}
+    clock.at = noon(days[10])  # each change made on the day it takes effect (or scheduled for a later one)
     kiosk = {"key": "store_kiosk", "ref": "p", "name": "Kiosk in the store", "kind": "DIRECT"}
     await change(api, "Source", kiosk, effective=days[10])
     flow = {
@@ -355,6 +368,7 @@ async def test_retiring_is_refused_while_referenced_then_allowed_and_nothing_is_
         "categories": ["user.name"],
     }
     await change(api, "Flow", flow, effective=days[10])
+    clock.at = noon(days[5])
     blocked = await api.raw(
         RETIRE, kind="SOURCE", key="store_kiosk", expected=1, reason="closed", **{"from": days[3]}
     )
@@ -364,12 +378,14 @@ async def test_retiring_is_refused_while_referenced_then_allowed_and_nothing_is_
     await api.query(
         RETIRE, kind="FLOW", key="kiosk_to_platform", expected=1, reason="kiosk closed", **{"from": days[5]}
     )
+    clock.at = noon(days[3])
     retired = (
         await api.query(
             RETIRE, kind="SOURCE", key="store_kiosk", expected=1, reason="kiosk closed", **{"from": days[3]}
         )
     )["retireMapEntry"]
     assert retired["validTo"] == days[3] and retired["version"] == 1
+    clock.at = NOW
 
     sources = "query($d: Date) { sources(asOf: $d) { key feeds } }"
     then = [s for s in (await api.query(sources, d=days[10]))["sources"] if s["key"] == "store_kiosk"]
@@ -474,10 +490,11 @@ async def test_a_flag_is_kept_through_an_edit_and_settled_by_removing_it(api: Gr
 
 
 async def test_a_later_edit_does_not_rewrite_what_a_past_year_disclosed_for_direct_marketing(
-    api: GraphQLClient,
+    api: GraphQLClient, clock: FixedClock
 ) -> None:
     """§1798.83(a): the disclosures of the preceding calendar year, judged by what the map said of that year. A
     recipient marked in a later year as not marketing on its own leaves last year's answer as it was."""
+    clock.at = noon(NAMED)
     await api.query(
         "mutation($input: DisclosureInput!) { recordDisclosure(input: $input) { id } }",
         input={
@@ -491,7 +508,7 @@ async def test_a_later_edit_does_not_rewrite_what_a_past_year_disclosed_for_dire
             "relationship": "PERSONAL",
         },
     )
-    before = await stl(api, BETWEEN)
+    before = await stl(api, NAMED)
     assert [p["key"] for p in before["thirdParties"]] == ["marketing_partners"]
     seed_version = (await history(api, "RECIPIENT", "marketing_partners"))["versions"][-1]["version"]
     await change(
@@ -502,13 +519,17 @@ async def test_a_later_edit_does_not_rewrite_what_a_past_year_disclosed_for_dire
         expected=seed_version,
         effective=NAMED,
     )
+    clock.at = NOW
     after = await stl(api, AFTER)
     assert [p["key"] for p in after["thirdParties"]] == ["marketing_partners"], (
         f"the map of {YEAR - 1} said they market on their own; an edit of {YEAR} does not change that"
     )
 
 
-async def test_listing_recipients_by_role_reads_the_role_of_that_day(api: GraphQLClient) -> None:
+async def test_listing_recipients_by_role_reads_the_role_of_that_day(
+    api: GraphQLClient, clock: FixedClock
+) -> None:
+    clock.at = noon(NAMED)
     listed = "query($asOf: Date) { recipients(role: THIRD_PARTY, asOf: $asOf) { key role } }"
     seed_version = (await history(api, "RECIPIENT", "marketing_partners"))["versions"][-1]["version"]
     await change(
@@ -519,6 +540,7 @@ async def test_listing_recipients_by_role_reads_the_role_of_that_day(api: GraphQ
         expected=seed_version,
         effective=NAMED,
     )
+    clock.at = NOW
     before = {r["key"] for r in (await api.query(listed, asOf=BEFORE))["recipients"]}
     after = {r["key"] for r in (await api.query(listed, asOf=AFTER))["recipients"]}
     assert "marketing_partners" in before and "marketing_partners" not in after

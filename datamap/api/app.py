@@ -159,8 +159,9 @@ def create_app(
             Route("/reports/ropa.html", report_page(state, "ropa")),  # before the downloads' pattern
             Route("/reports/transfers.html", report_page(state, "transferRegister")),
             Route("/reports/ropa.{format}", ropa_download),
-            Route("/lineage", lineage_picture(state, "html")),
-            Route("/lineage.svg", lineage_picture(state, "svg")),
+            # POST: the lineage page's form, with a person's identifiers (never in a URL)
+            Route("/lineage", lineage_picture(state, "html"), methods=["GET", "POST"]),
+            Route("/lineage.svg", lineage_picture(state, "svg"), methods=["GET", "POST"]),
             Route("/documents/{id}.{format}", document_download(state)),
             *(static if settings.graphiql else []),
         ],

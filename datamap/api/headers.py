@@ -2,8 +2,9 @@
 `Referrer-Policy: no-referrer` and a Content-Security-Policy.
 
 An HTML page (GraphiQL's) may run its own scripts and the inline script whose SHA-256 `page_policy` lists, load
-styles, fonts and images from this service (GraphiQL's CSS embeds its fonts as `data:` URLs), and talk to this
-service only; it may be framed by nobody. Anything else (JSON, CSV, XLSX, the static assets) may do nothing.
+styles, fonts and images from this service (GraphiQL's CSS embeds its fonts as `data:` URLs), talk to this
+service only and submit forms to it only (the lineage page's lookup of a person); it may be framed by nobody.
+Anything else (JSON, CSV, XLSX, the static assets) may do nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def page_policy(*pages: str) -> str:
             "connect-src 'self'",
             "frame-ancestors 'none'",
             "base-uri 'none'",
-            "form-action 'none'",
+            "form-action 'self'",  # the lineage page's form posts a person's identifiers to this service
         ]
     )
 

@@ -1,8 +1,9 @@
 """Root fields that change the map, and an entry's history: translate arguments, call the service, translate back.
 
 Every change names its reason, the version it was read at (`expectedVersion`: none, or 0, to create a key) and
-optionally the day it takes effect (`effectiveFrom`, default today); the principal is the request's. Nothing is
-deleted: a change is a new version, a retired entry stays with its history (`services/map_editing.py`).
+optionally the day it takes effect (`effectiveFrom`, default today, never before today); the principal is the
+request's. Nothing is deleted: a change is a new version, a retired entry stays with its history
+(`services/map_editing.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ _EXPECTED = strawberry.argument(
     description="The entry's version you read (Provenance.version, mapHistory); none or 0 to create the key"
 )
 _EFFECTIVE = strawberry.argument(
-    description="The day the change holds from (default today); not before the current version's"
+    description="The day the change holds from (default today); not before today, nor before the current "
+    "version's: an answer already given about an earlier day stays as it was"
 )
 _REASON = strawberry.argument(
     description="Why the map changes (kept with the version; write no personal data)"

@@ -18,7 +18,7 @@ from datamap.services import subject_requests
 class SubjectRequestQuery:
     @strawberry.field(
         description="Access and right-to-know requests, the most urgent first; every filter given must match "
-        "(`overdue`: not answered and past the effective deadline)"
+        "(`overdue`: not answered and past the effective deadline, on the day where it was received)"
     )
     async def subject_requests(
         self,
@@ -28,29 +28,30 @@ class SubjectRequestQuery:
         overdue: bool | None = None,
         limit: int = 100,
     ) -> list[t.SubjectRequest] | None:
-        today = now_of(info).date()
+        now = now_of(info)
         found = await subject_requests.list_subject_requests(
             state_of(info).db,
             SubjectRequestKind(kind) if kind else None,
             SubjectRequestStatus(status) if status else None,
             overdue,
-            today=today,
+            now=now,
             limit=limit,
         )
-        return [t.SubjectRequest.of(r, today) for r in found]
+        return [t.SubjectRequest.of(r, now) for r in found]
 
     @strawberry.field(description="One access or right-to-know request with its deadlines")
     async def subject_request(self, info: Info, id: strawberry.ID) -> t.SubjectRequest | None:
         found = await subject_requests.get_subject_request(state_of(info).db, str(id))
-        return t.SubjectRequest.of(found, now_of(info).date())
+        return t.SubjectRequest.of(found, now_of(info))
 
 
 @strawberry.type
 class SubjectRequestMutation:
     @strawberry.mutation(
-        description="Record a GDPR access request (Art. 15: due in one month, Art. 12(3)) or a CCPA right-to-know "
-        "request (due in 45 days, §1798.130(a)(2); receipt confirmed within 10 business days, 11 CCR §7021(a)) "
-        "about a subject the graph holds. The same idempotencyKey again gives the first request"
+        description="Record a GDPR access request (Art. 15: due in one month, Art. 12(3); for a subject living in "
+        "Switzerland the FADP's, Art. 25: due in 30 days, DPO Art. 18) or a CCPA right-to-know request (due in 45 "
+        "days, §1798.130(a)(2); receipt confirmed within 10 business days, 11 CCR §7021(a)) about a subject the "
+        "graph holds. The same idempotencyKey again gives the first request"
     )
     async def record_subject_request(
         self, info: Info, input: t.SubjectRequestInput
@@ -67,7 +68,7 @@ class SubjectRequestMutation:
         recorded = await subject_requests.record_subject_request(
             state_of(info).db, given, principal=principal_in(info), now=now
         )
-        return t.SubjectRequest.of(recorded, now.date())
+        return t.SubjectRequest.of(recorded, now)
 
     @strawberry.mutation(
         description="Record that the receipt of a RIGHT_TO_KNOW request was confirmed to the consumer, with how "
@@ -80,11 +81,12 @@ class SubjectRequestMutation:
         confirmed = await subject_requests.confirm_subject_request(
             state_of(info).db, str(id), confirmed_at, principal=principal_in(info), now=now
         )
-        return t.SubjectRequest.of(confirmed, now.date())
+        return t.SubjectRequest.of(confirmed, now)
 
     @strawberry.mutation(
         description="Extend the deadline, with the reasons the person is told, within the first period: ACCESS "
-        "by `months` (1 or 2; default: to the latest), two further months in all (GDPR Art. 12(3)); "
+        "by `months` (1 or 2; default: to the latest), two further months in all (GDPR Art. 12(3)); under the "
+        "FADP by `months` (required: the period the person is told, DPO Art. 18(2); 1 or 2, two in all); "
         "RIGHT_TO_KNOW once by 45 days (§1798.130(a)(2)(A))"
     )
     async def extend_subject_request(
@@ -94,4 +96,4 @@ class SubjectRequestMutation:
         extended = await subject_requests.extend_subject_request(
             state_of(info).db, str(id), reason, months, principal=principal_in(info), now=now
         )
-        return t.SubjectRequest.of(extended, now.date())
+        return t.SubjectRequest.of(extended, now)

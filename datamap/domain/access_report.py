@@ -33,6 +33,11 @@ from datamap.domain.transfer_findings import Finding, Severity
 from datamap.domain.transfer_safeguards import safeguard_status, transfer_facts
 from datamap.domain.vocabulary import LegalBasis
 
+# The names of Switzerland's law as the report gives it (`gdpr_law_of`): the revised FADP, in force from 1
+# September 2023, and the FADP of 1992 before it.
+FADP = "FADP"
+FADP_1992 = "FADP (1992)"
+
 
 @dataclass(frozen=True)
 class NamedRecipient:
@@ -128,6 +133,56 @@ NO_AUTOMATED_DECISIONS = (
     "No decision based solely on automated processing that produces legal or similarly significant effects on you "
     "is recorded for your data (GDPR Art. 22)."
 )
+# The same under the revised FADP (Art. 21(1): a decision based exclusively on automated processing with a legal
+# consequence for, or a considerable adverse effect on, the person); the FADP of 1992 had no such rule.
+_NO_AUTOMATED_DECISIONS_CH = {
+    FADP: "No decision based exclusively on automated processing that has a legal consequence for you or "
+    "considerably affects you is recorded for your data (FADP Art. 21).",
+    FADP_1992: "No decision based exclusively on automated processing is recorded for your data.",
+}
+
+
+def no_automated_decisions(law: str) -> str:
+    """The statement that no automated individual decision is recorded, in the words of the person's law."""
+    return _NO_AUTOMATED_DECISIONS_CH.get(law, NO_AUTOMATED_DECISIONS)
+
+
+# What each part of the document answers, by article: GDPR Art. 15 (the UK GDPR's has the same numbers); the
+# revised FADP's Art. 25(2) (the information "in every case": (a) the controller, (b) the personal data as such,
+# (c) the purpose, (d) the retention period, (e) the source, (f) an automated individual decision, (g) the
+# recipients, and the countries abroad with their safeguards, Art. 19(4)); the FADP of 1992's Art. 8(2).
+_GDPR = "GDPR"
+_PART_ARTICLES: dict[str, dict[str, str | None]] = {  # part -> law -> the article it answers
+    "controller": {_GDPR: None, FADP: "Art. 25(2)(a)", FADP_1992: None},
+    "purposes": {_GDPR: "Art. 15(1)(a)", FADP: "Art. 25(2)(c)", FADP_1992: "Art. 8(2)(b)"},
+    "data": {_GDPR: "Art. 15(1)(b)", FADP: "Art. 25(2)(b)", FADP_1992: "Art. 8(2)(a)"},
+    "recipients": {_GDPR: "Art. 15(1)(c)", FADP: "Art. 25(2)(g)", FADP_1992: "Art. 8(2)(b)"},
+    "retention": {_GDPR: "Art. 15(1)(d)", FADP: "Art. 25(2)(d)", FADP_1992: None},
+    "rights": {_GDPR: "Art. 15(1)(e) and (f)", FADP: "Art. 25(2)", FADP_1992: "Art. 8"},
+    "sources": {_GDPR: "Art. 15(1)(g)", FADP: "Art. 25(2)(e)", FADP_1992: "Art. 8(2)(a)"},
+    "automated": {_GDPR: "Art. 15(1)(h)", FADP: "Art. 25(2)(f)", FADP_1992: None},
+    "transfers": {_GDPR: "Art. 15(2)", FADP: "Art. 25(2)(g), Art. 19(4)", FADP_1992: None},
+}
+_TITLE_ARTICLE = {FADP: "Art. 25", FADP_1992: "Art. 8"}
+# The grounds the FADP names for processing that would otherwise breach privacy (revised Art. 31; 1992: Art.
+# 13): consent, an overriding private or public interest, the law; a contract with the person is such an
+# interest ((2)(a)).
+_SWISS_GROUNDS = {
+    LegalBasis.CONSENT: "your consent ({a}(1))",
+    LegalBasis.CONTRACT: "the conclusion or performance of a contract with you ({a}(2)(a))",
+    LegalBasis.LEGAL_OBLIGATION: "the law ({a}(1))",
+    LegalBasis.VITAL_INTERESTS: "an overriding private interest ({a}(1))",
+    LegalBasis.PUBLIC_TASK: "an overriding public interest ({a}(1))",
+    LegalBasis.LEGITIMATE_INTERESTS: "our overriding private interest ({a}(1))",
+}
+_GROUNDS_ARTICLE = {FADP: "FADP Art. 31", FADP_1992: "FADP (1992) Art. 13"}
+
+
+def _heading(words: str, part: str, law: str) -> str:
+    """A part's heading with the article it answers in the person's law (the GDPR's numbers for the UK GDPR)."""
+    articles = _PART_ARTICLES[part]
+    article = articles[law] if law in articles else articles[_GDPR]
+    return f"{words} ({article})" if article else words
 
 
 def _retention(categories: Sequence[str], rules: Sequence[RetentionRow]) -> list[Retention]:
@@ -168,17 +223,65 @@ def gdpr_law_of(country: str | None, as_of: dt.date) -> str:
     if country == "GB" and as_of >= UK_GDPR_FROM:
         return "UK GDPR"
     if country == "CH":
-        return "FADP" if as_of >= REVISED_FADP_FROM else "FADP (1992)"
+        return FADP if as_of >= REVISED_FADP_FROM else FADP_1992
     return "GDPR"
 
 
-def _swiss_articles(law: str) -> Finding:
+# Switzerland's articles for the rights the seed records under the GDPR (by the right's key). The revised FADP
+# (Federal Act on Data Protection of 25 September 2020, SR 235.1): access Art. 25; data portability Art. 28;
+# rectification Art. 32(1); the claims of Art. 32(2): (a) a processing prohibited, (c) data deleted or destroyed;
+# processing against the person's express will breaches their personality, Art. 30(2)(b) (withdrawn consent, an
+# objection); automated individual decisions Art. 21(2) (to state their view, a review by a natural person); a
+# report to the FDPIC, who opens an investigation, Art. 49(1). The FADP has no right to restriction or to object
+# as the GDPR words them: those are its Art. 32(2)(a) claim and Art. 30(2)(b).
+_FADP_ARTICLES = {
+    "access": "Art. 25",
+    "rectification": "Art. 32(1)",
+    "erasure": "Art. 32(2)(c)",
+    "restriction": "Art. 32(2)(a)",
+    "portability": "Art. 28",
+    "objection": "Art. 30(2)(b), Art. 32(2)(a)",
+    "objection_direct_marketing": "Art. 30(2)(b), Art. 32(2)(a)",
+    "automated_decisions": "Art. 21(2)",
+    "consent_withdrawal": "Art. 30(2)(b)",
+    "complaint": "Art. 49(1)",
+}
+# The FADP of 19 June 1992 (in force until 31 August 2023): access Art. 8; correction Art. 5(2); the claims of
+# Art. 15(1) (processing stopped, no disclosure, data corrected or destroyed) against processing that breaches
+# privacy, Art. 12(2)(b) (against the person's express wish). It had no portability, no rule on automated
+# decisions and no complaint to the Commissioner about one person's case.
+_FADP_1992_ARTICLES = {
+    "access": "Art. 8",
+    "rectification": "Art. 5(2)",
+    "erasure": "Art. 15(1)",
+    "restriction": "Art. 15(1)",
+    "objection": "Art. 12(2)(b), Art. 15(1)",
+    "objection_direct_marketing": "Art. 12(2)(b), Art. 15(1)",
+    "consent_withdrawal": "Art. 12(2)(b)",
+}
+
+
+def _swiss_right(right: RightRow, law: str) -> RightRow:
+    """A right the seed records under the GDPR, with the FADP's article (None where it has no counterpart)."""
+    articles = _FADP_ARTICLES if law == FADP else _FADP_1992_ARTICLES
+    return {**right, "law": law, "article": articles.get(right["key"])}
+
+
+def _swiss_articles(law: str, rights: Sequence[RightRow]) -> Finding:
+    """For staff: the rights are the FADP's, cited by its articles; those without a counterpart named."""
+    missing = sorted(r["key"] for r in rights if not r.get("article"))
+    gap = (
+        f" The {law} has no counterpart for {', '.join(missing)}: they are listed without an article."
+        if missing
+        else ""
+    )
     return Finding(
-        Severity.MEDIUM,
+        Severity.MEDIUM if missing else Severity.LOW,
         "fadp_articles",
-        f"The person lives in Switzerland: their rights come from the {law}, whose articles are not the GDPR's "
-        "(revised FADP: access Art. 25, data portability Art. 28, rectification and erasure Art. 32; UNVERIFIED).",
-        "Check each right's wording and article against the FADP before sending.",
+        f"The person lives in Switzerland: their rights come from the {law}, listed with its articles; the "
+        "FADP has no right to restriction or to object as the GDPR words them (its Art. 32(2) claims and Art. "
+        f"30(2)(b) stand for them).{gap}",
+        "Check the rights' wording for a Swiss person before sending.",
     )
 
 
@@ -209,9 +312,12 @@ def rights_for(
         chosen = everyone + gdpr + californian
     elif country.upper() in _GDPR_COUNTRIES:
         law = gdpr_law_of(country.upper(), as_of or REVISED_FADP_FROM)
-        chosen = everyone + [{**r, "law": law} for r in gdpr]
         if country.upper() == "CH":
-            findings.append(_swiss_articles(law))
+            swiss = [_swiss_right(r, law) for r in gdpr]
+            chosen = everyone + swiss
+            findings.append(_swiss_articles(law, swiss))
+        else:
+            chosen = everyone + [{**r, "law": law} for r in gdpr]
     elif country.upper() == "US":
         findings.append(
             Finding(
@@ -348,7 +454,7 @@ def build_access_report(
         retention=_retention(held, row["retention"]),
         rights=rights,
         sources=sources,
-        automated_decisions=NO_AUTOMATED_DECISIONS,
+        automated_decisions=no_automated_decisions(gdpr_law_of(_country(row), as_of)),
         transfers=transfers,
         portability=portability,
         category_names={c["key"]: c["name"] for c in row["categoryNames"]},
@@ -357,11 +463,17 @@ def build_access_report(
     )
 
 
-def _basis(value: str | None) -> str:
+def _basis(value: str | None, law: str = "GDPR") -> str:
+    """The legal basis in words: as GDPR Art. 6(1) names it, or for a Swiss person the FADP's ground."""
     try:
-        return LegalBasis(value).words if value else "not recorded"
+        basis = LegalBasis(value) if value else None
     except ValueError:
         return value or "not recorded"
+    if basis is None:
+        return "not recorded"
+    if law in _GROUNDS_ARTICLE:
+        return _SWISS_GROUNDS[basis].format(a=_GROUNDS_ARTICLE[law])
+    return basis.words
 
 
 def _names(report: AccessReport, categories: Sequence[str]) -> str:
@@ -370,11 +482,11 @@ def _names(report: AccessReport, categories: Sequence[str]) -> str:
 
 def access_document(report: AccessReport) -> Document:
     """The report as a document to send to the person: in words, about them only (GDPR Art. 12(1), 15)."""
-    c = report.controller
-    law = report.law if "GDPR" not in report.law else f"{report.law} Art. 15"
-    doc = Document(f"Access to your personal data ({law}), as of {report.as_of.isoformat()}")
+    c, law = report.controller, report.law
+    cited = f"{law} {_TITLE_ARTICLE.get(law, 'Art. 15')}"
+    doc = Document(f"Access to your personal data ({cited}), as of {report.as_of.isoformat()}")
     doc.section(
-        "Controller",
+        _heading("Controller", "controller", law),
         f"{c.get('name', '')}" + (f", {c['address']}" if c.get("address") else ""),
         items=[
             f"{x['kind']}: {x['value']}" + (f" ({x['scope']})" if x.get("scope") else "")
@@ -382,15 +494,15 @@ def access_document(report: AccessReport) -> Document:
         ],
     )
     doc.section(
-        "Why we process your data (Art. 15(1)(a))",
-        items=[f"{p.name}; legal basis: {_basis(p.legal_basis)}" for p in report.purposes],
+        _heading("Why we process your data", "purposes", law),
+        items=[f"{p.name}; legal basis: {_basis(p.legal_basis, law)}" for p in report.purposes],
     )
     doc.section(
-        "The personal data we hold about you (Art. 15(1)(b))",
+        _heading("The personal data we hold about you", "data", law),
         items=[report.name_of(k) for k in report.categories],
     )
     doc.section(
-        "Who received your data (Art. 15(1)(c))",
+        _heading("Who received your data", "recipients", law),
         items=[
             f"{r.name} ({r.country or 'country not recorded'}): {_names(report, r.categories)}"
             for r in report.recipients
@@ -398,26 +510,28 @@ def access_document(report: AccessReport) -> Document:
         or ["nobody, as far as our records show"],
     )
     doc.section(
-        "Who receives it as part of the processing (Art. 15(1)(c))",
+        _heading("Who receives it as part of the processing", "recipients", law),
         items=report.recipient_categories or ["nobody"],
     )
     doc.section(
-        "How long we keep it (Art. 15(1)(d))",
+        _heading("How long we keep it", "retention", law),
         items=[
             f"{report.name_of(r.category)}: {'; '.join(r.rules) or 'no rule recorded'}"
             for r in report.retention
         ],
     )
     doc.section(
-        "Your rights (Art. 15(1)(e) and (f))",
+        _heading("Your rights", "rights", law),
         items=[
             f"{r['name']} ({r['law']} {r.get('article') or ''})".replace(" )", ")") for r in report.rights
         ],
     )
-    doc.section("Where the data came from (Art. 15(1)(g))", items=[s["name"] for s in report.sources])
-    doc.section("Automated decision-making (Art. 15(1)(h))", report.automated_decisions)
     doc.section(
-        "Transfers outside your region and their safeguards (Art. 15(2))",
+        _heading("Where the data came from", "sources", law), items=[s["name"] for s in report.sources]
+    )
+    doc.section(_heading("Automated decision-making", "automated", law), report.automated_decisions)
+    doc.section(
+        _heading("Transfers outside your region and their safeguards", "transfers", law),
         items=[
             t.for_person
             or f"[for staff: {t.key} has no valid safeguard on {report.as_of}; settle it before sending]"

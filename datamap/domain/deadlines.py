@@ -1,4 +1,5 @@
-"""Response deadlines of data subject requests (GDPR Art. 12(3); CCPA Civ. Code §1798.130, 11 CCR §7021).
+"""Response deadlines of data subject requests (GDPR Art. 12(3); CCPA Civ. Code §1798.130, 11 CCR §7021; the
+Swiss FADP's right of access, Art. 25(7) and DPO Art. 18: `FadpAccessRule`).
 
 Pure date arithmetic. Months are calendar months: one month after 31 January is the last day of February.
 Business days skip Saturdays and Sundays; public holidays are not modelled (a conservative simplification
@@ -11,6 +12,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from datamap.errors import ValidationError
 
@@ -34,6 +36,49 @@ def add_business_days(day: dt.date, days: int) -> dt.date:
         if current.weekday() < 5:
             days -= 1
     return current
+
+
+class ResponseRule(Protocol):
+    """How long a law gives to answer a request, and how the deadline may be extended."""
+
+    def due(self, received: dt.date) -> dt.date: ...
+
+    def receipt_confirmation_due(self, received: dt.date) -> dt.date | None: ...
+
+    def check_extension(
+        self,
+        received: dt.date,
+        on: dt.date,
+        reason: str,
+        current: dt.date | None,
+        months: int | None = None,
+    ) -> dt.date: ...
+
+
+def _check_notified(due: dt.date, on: dt.date, reason: str) -> None:
+    """An extension gives the person its reasons, and is notified within the first period (by `due`)."""
+    if not reason.strip():
+        raise ValidationError("reason: an extension must give the subject its reasons")
+    if on > due:
+        raise ValidationError(
+            f"deadline: the extension must be notified within the first period (by {due}); it is {on}"
+        )
+
+
+def _further_months(start: dt.date, latest: dt.date, months: int | None, law: str) -> dt.date:
+    """The deadline `months` (1 or 2; None: to `latest`) after `start` (the deadline as it stands), at most
+    `latest`, two months after the first deadline; `law` is cited in the errors."""
+    if months is not None and not 1 <= months <= 2:
+        raise ValidationError(f"months: {months}; give 1 or 2 ({law}: two further months in all)")
+    if start >= latest:
+        raise ValidationError(f"deadline: already extended to {start}, two further months in all ({law})")
+    wanted = add_months(start, months) if months is not None else latest
+    if wanted > latest:
+        raise ValidationError(
+            f"months: {months} more would end on {wanted}, past {latest}, two further months after the "
+            f"first ({law})"
+        )
+    return wanted
 
 
 @dataclass(frozen=True)
@@ -72,13 +117,7 @@ class DeadlineRule:
         "of any such extension within one month of receipt ... together with the reasons": extensions of one or
         two months, up to two further months in all. CCPA §1798.130(a)(2)(A): "may be extended once by an
         additional 45 days", notified within the first 45 days."""
-        if not reason.strip():
-            raise ValidationError("reason: an extension must give the subject its reasons")
-        if on > self.due(received):
-            raise ValidationError(
-                f"deadline: the extension must be notified within the first period (by {self.due(received)}); "
-                f"it is {on}"
-            )
+        _check_notified(self.due(received), on, reason)
         latest = self.extended(received)
         if self.jurisdiction is Jurisdiction.CCPA:
             if months is not None:
@@ -88,22 +127,56 @@ class DeadlineRule:
             if current is not None:
                 raise ValidationError("deadline: already extended; the CCPA allows one extension of 45 days")
             return latest
-        if months is not None and not 1 <= months <= 2:
+        return _further_months(current or self.due(received), latest, months, "GDPR Art. 12(3)")
+
+
+FADP_ACCESS_DAYS = 30
+
+
+@dataclass(frozen=True)
+class FadpAccessRule:
+    """The Swiss right of access: the revised Federal Act on Data Protection of 25 September 2020 (FADP, SR 235.1,
+    in force from 1 September 2023), Art. 25(7): "The information shall in general be provided within 30 days";
+    the Data Protection Ordinance of 31 August 2022 (DPO, SR 235.11), Art. 18(1): within 30 days of receipt of
+    the request; Art. 18(2): if it cannot be provided within 30 days, the controller must tell the person so,
+    and within which period it will be provided; Art. 18(3): a refusal, restriction or deferral is notified
+    within the same period. (Before, the ordinance of 14 June 1993 to the FADP of 1992, Art. 1(4), set the same
+    30 days and the same notice.) The days are calendar days from the day of receipt.
+
+    An extension is therefore notified within the 30 days and names its period (`months`, required). The DPO sets
+    no longest period: this service takes 1 or 2 months, two further months in all, the GDPR's bound, so that a
+    request cannot be put off without limit."""
+
+    def due(self, received: dt.date) -> dt.date:
+        return received + dt.timedelta(days=FADP_ACCESS_DAYS)  # DPO Art. 18(1)
+
+    def extended(self, received: dt.date) -> dt.date:
+        return add_months(self.due(received), 2)  # this service's bound (see above)
+
+    def receipt_confirmation_due(self, received: dt.date) -> dt.date | None:
+        return None
+
+    def check_extension(
+        self,
+        received: dt.date,
+        on: dt.date,
+        reason: str,
+        current: dt.date | None,
+        months: int | None = None,
+    ) -> dt.date:
+        """DPO Art. 18(2): notified within the 30 days, telling the person the period (`months`)."""
+        _check_notified(self.due(received), on, reason)
+        if months is None:
             raise ValidationError(
-                f"months: {months}; give 1 or 2 (GDPR Art. 12(3): two further months in all)"
+                "months: give the period the person is told the information will follow in, 1 or 2 (FADP: "
+                "DPO Art. 18(2))"
             )
-        start = current or self.due(received)
-        if start >= latest:
-            raise ValidationError(
-                f"deadline: already extended to {start}, two further months in all (GDPR Art. 12(3))"
-            )
-        wanted = add_months(start, months) if months is not None else latest
-        if wanted > latest:
-            raise ValidationError(
-                f"months: {months} more would end on {wanted}, past {latest}, two further months after the "
-                "first (GDPR Art. 12(3))"
-            )
-        return wanted
+        return _further_months(
+            current or self.due(received),
+            self.extended(received),
+            months,
+            "FADP: DPO Art. 18(2), this service's bound",
+        )
 
 
 def is_overdue(deadline: dt.date, today: dt.date, complete: bool) -> bool:

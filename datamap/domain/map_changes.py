@@ -12,8 +12,10 @@ whatever is changed later (`graph/map_versions.py` says how versions and relatio
 - carries its principal and a reason (`check_reason`);
 - names the version it was read at (`check_version`): optimistic concurrency, a stale version is refused with
   who changed the entry since; creating a key takes no version (or 0);
-- takes effect on a day not before the current version began (`check_effective`): a change cannot rewrite
-  an earlier version;
+- takes effect on a day not before today (`check_not_backdated`: today is the UTC day of the service's clock,
+  as `asOf` defaults to it) and not before the current version began (`check_effective`): a change cannot
+  rewrite an answer already given about an earlier day, nor an earlier version. (`datamap seed load` writes the
+  map as its files declare it, and is refused once the API has changed the map.)
 - references only entries that hold on that day and are not retired (`check_references`). A data category's
   parent is the prefix of its dotted key (fideslang: `user.contact` for `user.contact.email`), so a parent is
   always a strictly shorter key: parents form a tree and no change can make a cycle; what is checked is that
@@ -271,6 +273,16 @@ def check_version(kind: MapKind, key: str, stored: Stored | None, expected: int 
             f"{kind.name_of(key)} is retired from {stored.valid_to}; a retired entry is kept as it was"
         )
     return stored.version + 1
+
+
+def check_not_backdated(kind: MapKind, key: str, day: dt.date, today: dt.date) -> None:
+    """A change (an upsert or a retirement) takes effect today or later: an answer already given `asOf` an
+    earlier day (the default `asOf` is today) must stay reproducible, so no change reaches back before today."""
+    if day < today:
+        raise ValidationError(
+            f"effectiveFrom: {day} is before today ({today}); {kind.name_of(key)} can change from today on, so "
+            "that every answer already given about an earlier day stays as it was"
+        )
 
 
 def check_effective(kind: MapKind, key: str, stored: Stored | None, day: dt.date) -> None:

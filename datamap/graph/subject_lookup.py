@@ -19,6 +19,12 @@ SUBJECT_BY_HASHES: LiteralString = "MATCH " + IDENTIFIED_SUBJECT + "\nWITH DISTI
 
 SUBJECT_IDS: LiteralString = SUBJECT_BY_HASHES + "RETURN s.id AS id\n"
 
+# The keyed hashes of one subject's identifiers, found by our id of the subject (none once it is erased).
+SUBJECT_HASHES: LiteralString = """
+MATCH (i:Identifier)-[:IDENTIFIES]->(:Subject {id: $subjectId})
+RETURN i.hash AS hash
+"""
+
 SUPPRESSION: LiteralString = """
 MATCH (sup:Suppression) WHERE sup.hash IN $hashes
 OPTIONAL MATCH (r:ErasureRequest)-[:SUPPRESSES]->(sup)
@@ -50,3 +56,9 @@ async def find_suppression(db: Database, hashes: list[str]) -> SuppressionRow | 
 async def subject_ids(tx: Transaction, hashes: list[str]) -> list[str]:
     """The ids of the subjects the keyed hashes point to (the caller applies the one-subject rule)."""
     return [row["id"] for row in await run(tx, SUBJECT_IDS, hashes=hashes)]
+
+
+async def subject_hashes(db: Database, subject_id: str) -> list[str]:
+    """The keyed hashes of the identifiers of the subject with our id `subject_id` (sorted; none when no subject
+    has that id, or it is erased)."""
+    return sorted(row["hash"] for row in await db.read(SUBJECT_HASHES, subjectId=subject_id))

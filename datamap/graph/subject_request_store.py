@@ -13,7 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from datamap.domain.subject_requests import SubjectRequest, SubjectRequestKind, SubjectRequestStatus
+from datamap.domain.subject_requests import (
+    LAW_OF_KIND,
+    RequestLaw,
+    SubjectRequest,
+    SubjectRequestKind,
+    SubjectRequestStatus,
+)
 from datamap.graph.database import Database, Transaction, run
 
 CREATE_REQUEST: LiteralString = """
@@ -54,14 +60,23 @@ MATCH (r:SubjectRequest {id: $id}) SET r = $request
 RETURN r {.*} AS request
 """
 
-# Overdue as `deadlines.is_overdue` has it: not answered, and today past the deadline (as extended). The most
-# urgent first.
+# Where the subject a request is about lives (when the graph records it): the law of an access request.
+SUBJECT_RESIDENCE: LiteralString = """
+OPTIONAL MATCH (s:Subject {id: $subjectId})
+RETURN s.country AS country, s.region AS region
+"""
+
+# Overdue as `SubjectRequest.overdue` has it: not answered, and today where the request was received (the
+# instant `$now` in the time zone `receivedAt` was kept with, `SubjectRequest.local_day`) past the deadline (as
+# extended). The most urgent first.
 LIST_REQUESTS: LiteralString = """
 MATCH (r:SubjectRequest)
 WHERE ($kind IS NULL OR r.kind = $kind)
   AND ($status IS NULL OR r.status = $status)
   AND ($overdue IS NULL
-       OR (r.answeredAt IS NULL AND coalesce(r.extendedDeadline, r.deadline) < $today) = $overdue)
+       OR (r.answeredAt IS NULL
+           AND coalesce(r.extendedDeadline, r.deadline)
+               < date(datetime({datetime: $now, timezone: r.receivedAt.timezone}))) = $overdue)
 RETURN r {.*} AS request
 ORDER BY coalesce(r.extendedDeadline, r.deadline), r.receivedAt, r.id
 LIMIT $limit
@@ -77,9 +92,10 @@ RETURN count(r) AS cleared
 
 
 def request_from_node(node: Mapping[str, Any]) -> SubjectRequest:
+    kind = SubjectRequestKind(node["kind"])
     return SubjectRequest(
         id=node["id"],
-        kind=SubjectRequestKind(node["kind"]),
+        kind=kind,
         subject_id=node["subjectId"],
         received_at=node["receivedAt"],
         received_date=node["receivedDate"],
@@ -87,6 +103,7 @@ def request_from_node(node: Mapping[str, Any]) -> SubjectRequest:
         deadline=node["deadline"],
         recorded_at=node["recordedAt"],
         recorded_by=node["recordedBy"],
+        law=RequestLaw(node["law"]) if node.get("law") else LAW_OF_KIND[kind],  # kept before its law was
         since=node.get("since"),
         receipt_confirmation_due=node.get("receiptConfirmationDue"),
         confirmed_at=node.get("confirmedAt"),
@@ -114,6 +131,7 @@ def request_properties(request: SubjectRequest) -> dict[str, Any]:
         "deadline": request.deadline,
         "recordedAt": request.recorded_at,
         "recordedBy": request.recorded_by,
+        "law": request.law.value,
         "since": request.since,
         "receiptConfirmationDue": request.receipt_confirmation_due,
         "confirmedAt": request.confirmed_at,
@@ -128,6 +146,12 @@ def request_properties(request: SubjectRequest) -> dict[str, Any]:
         "status": request.status.value,
         "version": request.version,
     }
+
+
+async def subject_residence(tx: Transaction, subject_id: str) -> tuple[str | None, str | None]:
+    """The country and region (ISO 3166-2) the subject lives in, as the graph records them (None: not known)."""
+    (row,) = await run(tx, SUBJECT_RESIDENCE, subjectId=subject_id)
+    return row["country"], row["region"]
 
 
 async def create_request(tx: Transaction, request: SubjectRequest) -> SubjectRequest:
@@ -177,16 +201,17 @@ async def list_requests(
     status: SubjectRequestStatus | None,
     overdue: bool | None,
     *,
-    today: dt.date,
+    now: dt.datetime,
     limit: int,
 ) -> list[SubjectRequest]:
-    """The requests every filter given matches, the most urgent first, at most `limit`."""
+    """The requests every filter given matches (`overdue`: as of `now`, judged on the day where each was
+    received), the most urgent first, at most `limit`."""
     rows = await db.read(
         LIST_REQUESTS,
         kind=kind.value if kind else None,
         status=status.value if status else None,
         overdue=overdue,
-        today=today,
+        now=now,
         limit=limit,
     )
     return [request_from_node(r["request"]) for r in rows]

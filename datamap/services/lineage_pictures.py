@@ -30,6 +30,7 @@ from datamap.domain.lineage import NodeKind
 from datamap.domain.lineage_picture import Picture, impact_picture, lineage_picture
 from datamap.errors import PrerequisiteMissing, QueryTimeout
 from datamap.graph.database import Database
+from datamap.graph.subject_lookup import subject_hashes
 from datamap.services import impact, lineage
 from datamap.services.subjects import SubjectLookup
 
@@ -75,6 +76,12 @@ async def category_picture(
 ) -> Picture:
     found = await lineage.lineage_of_category(db, category, as_of, now=now)
     return lineage_picture(found, f"Lineage of the data category {category} as of {found.as_of.isoformat()}")
+
+
+async def subject_by_id(db: Database, subject_id: str, where: str = "subjectId") -> SubjectLookup:
+    """The lookup of the subject with our (opaque) id: by the keyed hashes of its identifiers, as any lookup is;
+    it finds no one when no subject has that id (or it was erased). Errors name `where`."""
+    return SubjectLookup((), await subject_hashes(db, subject_id), where)
 
 
 async def subject_picture(
@@ -124,6 +131,39 @@ _KINDS = (
     (NodeKind.RECIPIENT, "Recipients"),
     (NodeKind.TRANSFER, "Transfers"),
 )
+
+
+# The fields of the lookup form: (name, label, input type).
+_LOOKUP_FIELDS = (
+    ("subject.email", "Email address", "email"),
+    ("subject.phone", "Telephone number", "tel"),
+    ("subject.externalId", "External id", "text"),
+    ("category", "Data category (optional, e.g. user.contact.email)", "text"),
+    ("asOf", "As of (optional, YYYY-MM-DD)", "text"),
+    ("maxHops", "Most flows to follow (optional)", "text"),
+)
+
+
+def lookup_page() -> str:
+    """The page `/lineage` shows without parameters: a form that POSTs a person's identifiers to `/lineage`, so
+    that they travel in the request's body, never in a URL (access logs, proxies and browser history keep URLs).
+    No script."""
+    doc = Document("Lineage of a person")
+    doc.section(
+        "",
+        "Give one of the person's identifiers (or several of the same person). They are sent in the form, not in "
+        "the address, and this service keeps only their keyed hashes. The page that answers names the person by "
+        "our id only; /lineage?subjectId=ID draws it again.",
+    )
+    e = html.escape
+    fields = "".join(
+        f'<p><label>{e(label)}<br><input name="{e(name)}" type="{kind}" autocomplete="off" size="40"></label></p>'
+        for name, label, kind in _LOOKUP_FIELDS
+    )
+    form = f'<form method="post" action="/lineage">{fields}<p><button type="submit">Draw</button></p></form>'
+    page = doc.html()
+    end = page.index("</body>")
+    return page[:end] + form + "\n" + page[end:]
 
 
 def picture_page(picture: Picture, svg: str, download_name: str) -> str:

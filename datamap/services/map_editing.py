@@ -49,9 +49,14 @@ class MapChange:
     reason: str
 
 
+def _today(now: dt.datetime) -> dt.date:
+    """Today: the UTC day of the service's clock, as `asOf` defaults."""
+    return now.astimezone(dt.UTC).date()
+
+
 def _day(effective_from: dt.date | None, now: dt.datetime) -> dt.date:
-    """The day a change takes effect: the one given, or today (UTC, as `asOf` defaults)."""
-    return effective_from or now.astimezone(dt.UTC).date()
+    """The day a change takes effect: the one given, or today."""
+    return effective_from or _today(now)
 
 
 def _terms(c: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -140,13 +145,14 @@ async def upsert(
     principal: Principal,
     now: dt.datetime,
 ) -> MapChange:
-    """Create the entry, or change it from `effective_from` (default today) as a new version; `fields` are the
-    seed entry's (without its lifetime)."""
+    """Create the entry, or change it from `effective_from` (default today; not before today, nor before the
+    current version began) as a new version; `fields` are the seed entry's (without its lifetime)."""
     trail = Trail(principal, UPSERTS[kind], now)
     async with refusals(db, trail):
         why = mc.check_reason(reason)
         day = _day(effective_from, now)
         given = mc.parse_entry(kind, {**fields, "validFrom": day})
+        mc.check_not_backdated(kind, given.key, day, _today(now))
 
         async def work(tx: Transaction) -> MapChange:
             context = await mv.read_for_change(
@@ -203,12 +209,13 @@ async def retire(
     principal: Principal,
     now: dt.datetime,
 ) -> MapChange:
-    """End the entry's validity on `effective_from` (default today): nothing is deleted; refused while a flow
-    or an entry in force references it."""
+    """End the entry's validity on `effective_from` (default today; not before today): nothing is deleted;
+    refused while a flow or an entry in force references it."""
     trail = Trail(principal, RETIRE, now)
     async with refusals(db, trail):
         why = mc.check_reason(reason)
         day = _day(effective_from, now)
+        mc.check_not_backdated(kind, key, day, _today(now))
 
         async def work(tx: Transaction) -> MapChange:
             stored, referrers = await mv.read_for_retire(tx, kind, key, day, now)

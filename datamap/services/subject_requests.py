@@ -68,6 +68,7 @@ async def record_subject_request(
             given.received_at,
             given.channel,
             given.since,
+            residence=await store.subject_residence(tx, subject_id),
             key_digest=None if key is None else digest(key),
             by=principal,
             now=now,
@@ -148,14 +149,14 @@ async def list_subject_requests(
     status: SubjectRequestStatus | None = None,
     overdue: bool | None = None,
     *,
-    today: dt.date,
+    now: dt.datetime,
     limit: int = 100,
 ) -> list[SubjectRequest]:
-    """The requests every filter given matches (`overdue`: not answered and past the deadline on `today`), the
-    most urgent first, at most `limit`."""
+    """The requests every filter given matches (`overdue`: not answered and past the deadline on the day `now`
+    is where each was received, `SubjectRequest.overdue`), the most urgent first, at most `limit`."""
     if not 1 <= limit <= MAX_LISTED:
         raise ValidationError(f"limit: {limit} is out of range; give 1 to {MAX_LISTED}")
-    return await store.list_requests(db, kind, status, overdue, today=today, limit=limit)
+    return await store.list_requests(db, kind, status, overdue, now=now, limit=limit)
 
 
 async def to_answer(db: Database, request_id: str, where: str) -> tuple[SubjectRequest, SubjectLookup]:

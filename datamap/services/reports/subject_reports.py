@@ -43,9 +43,9 @@ async def right_to_know(
     §1798.130(a)(2)(B)); None when the graph holds no such subject."""
     check_received(received, now.astimezone(dt.UTC).date())
     window_of(received, since)  # a `since` the law does not allow is refused before any reading
-    _, params = as_of_params(received, now, CALIFORNIA)  # a CCPA request: California's days
+    day, params = as_of_params(received, now, CALIFORNIA)  # a CCPA request: California's days
     row = subject.one(await read_subject_lineage(db, subject.hashes, {**params, **category_params(None)}))
     if row is None:
         return None
-    letters = await read_ccpa_letters(db)
+    letters = await read_ccpa_letters(db, day)  # the map's letters on that day, as the lineage is read
     return build_right_to_know(row, received, REPORT_HOPS, letters, since)
