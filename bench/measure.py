@@ -7,7 +7,8 @@ import datetime as dt
 import random
 import statistics
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +22,15 @@ from datamap.domain.access import Principal, Role
 from datamap.domain.identifiers import parse_identifiers
 from datamap.domain.impact import DEFAULT_PAGE, Period
 from datamap.domain.local_days import CALIFORNIA, day_window
+from datamap.domain.map_changes import MapKind
+from datamap.graph import audit_log
 from datamap.graph import report_queries as rq
 from datamap.graph.database import Database, StatementCounter
 from datamap.graph.erasure_queries import ERASURE_PLAN
+from datamap.graph.findings_queries import MAP_FINDINGS
 from datamap.graph.impact_queries import PAGE_SCAN, RECIPIENT_IMPACT
 from datamap.graph.lineage_queries import CATEGORY_LINEAGE, SUBJECT_LINEAGE
+from datamap.services import map_editing
 from datamap.services.context import AppState
 from datamap.services.impact import impact_params
 from datamap.services.lineage import as_of_params, category_params
@@ -65,6 +70,9 @@ class Operation:
     variables: Callable[[random.Random, int], dict[str, Any]]
     statements: Callable[[random.Random, int, bytes], list[tuple[str, dict[str, Any]]]]
     write: bool = False
+    # Instead of `statements`, for an operation whose statements depend on what it reads first (a map edit): the
+    # use case called in-process, without HTTP or GraphQL (its driver column then measures that; no db hits).
+    in_process: Callable[[Database, random.Random], Awaitable[object]] | None = None
 
 
 def _subject(rng: random.Random, subjects: int) -> dict[str, Any]:
@@ -121,6 +129,43 @@ def _impact_statements(rng: random.Random, subjects: int, secret: bytes) -> list
         given["r"], period, now=SystemClock().now(), as_of=None, limit=DEFAULT_PAGE, after=None
     )
     return [(RECIPIENT_IMPACT, {**params, "scan": PAGE_SCAN})]
+
+
+def _audit_variables(rng: random.Random, subjects: int) -> dict[str, Any]:
+    """The events of the last hour (the benchmark's own lookups among them)."""
+    since = SystemClock().now() - dt.timedelta(hours=1)
+    return {"from": since.isoformat(), "limit": 50}
+
+
+def _audit_statements(rng: random.Random, subjects: int, secret: bytes) -> list[tuple[str, dict[str, Any]]]:
+    given = _audit_variables(rng, subjects)
+    since = dt.datetime.fromisoformat(given["from"])
+    params = {"subjectId": None, "principal": None, "limit": 50, "from": since, "to": audit_log.LATEST}
+    return [(audit_log.EVENTS_IN_PERIOD, params)]
+
+
+def _organisation(rng: random.Random) -> dict[str, Any]:
+    """A new organisation each time (a map edit that creates an entry: no version to have read first)."""
+    return {
+        "key": f"bench_org_{uuid.uuid4().hex[:12]}",
+        "ref": "benchmark",
+        "name": "Benchmark Organisation B.V.",
+        "country": "NL",
+        "address": "Keizersgracht 1, 1015 CJ Amsterdam",
+    }
+
+
+async def _edit_in_process(db: Database, rng: random.Random) -> object:
+    return await map_editing.upsert(
+        db,
+        MapKind.ORGANISATION,
+        _organisation(rng),
+        expected_version=None,
+        reason="benchmark",
+        effective_from=None,
+        principal=BENCH_PRINCIPAL,
+        now=SystemClock().now(),
+    )
 
 
 OPERATIONS = [
@@ -181,6 +226,38 @@ OPERATIONS = [
         _impact_statements,
     ),
     Operation(
+        "mapFindings",
+        "{ mapFindings { asOf counts { severity count } findings { severity code entries } } }",
+        lambda rng, n: {},
+        lambda rng, n, secret: [
+            (
+                MAP_FINDINGS,
+                {
+                    **as_of_params(None, SystemClock().now())[1],
+                    "systems": None,
+                    "recipients": None,
+                    "purposes": None,
+                    "flagged": None,
+                },
+            )
+        ],
+    ),
+    Operation(
+        "auditLog",
+        "query($from: DateTime, $limit: Int) { auditLog(from: $from, limit: $limit) { seq operation outcome } }",
+        _audit_variables,
+        _audit_statements,
+    ),
+    Operation(
+        "mapEdit",  # upsertOrganisation creating an entry: validated, versioned, audited, one transaction
+        'mutation($input: OrganisationInput!) { upsertOrganisation(input: $input, reason: "benchmark") '
+        "{ key version } }",
+        lambda rng, n: {"input": _organisation(rng)},
+        lambda rng, n, secret: [],
+        write=True,
+        in_process=_edit_in_process,
+    ),
+    Operation(
         "transferRegister",
         "{ transferRegister { health { critical } transfers { key valid findings { code } } } }",
         lambda rng, n: {},
@@ -238,6 +315,11 @@ async def raw_latencies(
     for i in range(requests + WARM_UP):
         statements = op.statements(rng, subjects, secret)
         started = time.perf_counter()
+        if op.in_process is not None:
+            await op.in_process(db, rng)
+            if i >= WARM_UP:
+                samples.append(time.perf_counter() - started)
+            continue
         async with driver.session(database="neo4j") as session:
 
             async def work(tx: Any, todo: list[tuple[str, dict[str, Any]]] = statements) -> None:

@@ -51,6 +51,8 @@ CREATE CONSTRAINT api_token_name IF NOT EXISTS FOR (n:ApiToken) REQUIRE n.name I
 CREATE CONSTRAINT audit_event_seq IF NOT EXISTS FOR (n:AuditEvent) REQUIRE n.seq IS UNIQUE;
 CREATE CONSTRAINT audit_chain_key IF NOT EXISTS FOR (n:AuditChain) REQUIRE n.key IS UNIQUE;
 CREATE INDEX audit_event_subject IF NOT EXISTS FOR (n:AuditEvent) ON (n.subjectId);
+// Version 9: the events of a period (auditLog from/to) without reading every event.
+CREATE INDEX audit_event_at IF NOT EXISTS FOR (n:AuditEvent) ON (n.at);
 // A repeated requestErasure with the same idempotency key answers with the first request (only its digest is kept).
 CREATE CONSTRAINT erasure_request_key IF NOT EXISTS FOR (n:ErasureRequest) REQUIRE n.idempotencyKeyDigest IS UNIQUE;
 

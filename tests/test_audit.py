@@ -11,6 +11,7 @@ import pytest
 
 from datamap.domain.access import Role
 from datamap.domain.audit import AuditEntry, AuditEvent, chain, verify
+from datamap.graph import audit_log
 from datamap.graph.database import Database
 from datamap.services import audit
 from tests.conftest import SECRET, GraphQLClient, app_of, client_as, datamap_command, token_for
@@ -170,3 +171,41 @@ async def test_concurrent_lookups_each_leave_their_event_in_one_whole_chain(
     assert sum(e["outcome"] == "not found" for e in events) == 8
     check = await audit.check_chain(seeded)
     assert check.whole and check.events == 24, check.problems
+
+
+@pytest.mark.neo4j
+async def test_an_auditor_reads_by_person_by_period_and_by_principal_each_through_an_index(
+    api: GraphQLClient, seeded: Database
+) -> None:
+    """Events by subject, in a period, by principal, oldest first; each way of reading seeks an index instead of
+    reading every event ever written."""
+    for email in [ANNA, "jordan.reyes@example.com", ANNA]:
+        await api.query(f'{{ subject(subject: {{email: "{email}"}}) {{ id }} }}')
+    events = await _events(seeded)
+    anna = next(e["subjectId"] for e in events if e["subjectId"])
+    by_subject = await audit.events(seeded, subject_id=anna)
+    assert [e.seq for e in by_subject] == [e["seq"] for e in events if e["subjectId"] == anna]
+    assert len(by_subject) == 2
+    middle = events[1]["at"]
+    later = await audit.events(seeded, start=middle)
+    assert [e.seq for e in later] == [e["seq"] for e in events if e["at"] >= middle]
+    before = await audit.events(seeded, end=middle)
+    assert [e.seq for e in before] == [e["seq"] for e in events if e["at"] < middle]
+    assert [e.seq for e in await audit.events(seeded, limit=2)] == [1, 2]
+    assert await audit.events(seeded, principal="token:someone-else") == []
+    assert len(await audit.events(seeded, principal=events[0]["principal"], subject_id=anna)) == 2
+    async with seeded.driver.session() as session:
+        for statement in (audit_log.EVENTS_OF_SUBJECT, audit_log.EVENTS_IN_PERIOD, audit_log.EVENTS_IN_ORDER):
+            params: dict[str, Any] = {"subjectId": anna, "principal": None, "limit": 10}
+            params.update({"from": audit_log.EARLIEST, "to": audit_log.LATEST})
+            result = await session.run("EXPLAIN " + statement, params)
+            operators = _operators((await result.consume()).plan or {})
+            assert any("IndexSeek" in o or "IndexScan" in o for o in operators), operators
+            assert not any("LabelScan" in o or "AllNodesScan" in o for o in operators), operators
+
+
+def _operators(plan: dict[str, Any]) -> list[str]:
+    return [
+        plan.get("operatorType", ""),
+        *(o for child in plan.get("children", []) for o in _operators(child)),
+    ]

@@ -29,15 +29,36 @@ SET h.seq = last, h.digest = [x IN written WHERE x.seq = last][0].digest
 RETURN count(*) AS appended
 """
 
-EVENTS: LiteralString = """
-MATCH (e:AuditEvent)
-WHERE ($subjectId IS NULL OR e.subjectId = $subjectId)
+# Reading events, oldest first, each way served by an index (a filter written `$x IS NULL OR ...` would serve none
+# and read every event ever written): a subject's (`audit_event_subject`); those of a period (`audit_event_at`,
+# a missing bound given as the earliest or the latest instant); or, with neither, in the chain's order from the
+# first (`audit_event_seq`), stopping at the limit. A principal filters what the index gives.
+_FILTERS: LiteralString = """
   AND ($principal IS NULL OR e.principal = $principal)
-  AND ($from IS NULL OR e.at >= $from) AND ($to IS NULL OR e.at < $to)
 RETURN e {.*} AS event
 ORDER BY e.seq
 LIMIT $limit
 """
+EVENTS_OF_SUBJECT: LiteralString = (
+    """
+MATCH (e:AuditEvent {subjectId: $subjectId})
+WHERE e.at >= $from AND e.at < $to"""
+    + _FILTERS
+)
+EVENTS_IN_PERIOD: LiteralString = (
+    """
+MATCH (e:AuditEvent)
+WHERE e.at >= $from AND e.at < $to"""
+    + _FILTERS
+)
+EVENTS_IN_ORDER: LiteralString = (
+    """
+MATCH (e:AuditEvent)
+WHERE e.seq >= 0"""
+    + _FILTERS
+)
+EARLIEST = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 
 ALL_EVENTS: LiteralString = """
 MATCH (e:AuditEvent)
@@ -103,9 +124,15 @@ async def read_events(
     end: dt.datetime | None = None,
     limit: int = 1000,
 ) -> list[AuditEvent]:
-    rows: Records = await db.read(
-        EVENTS, subjectId=subject_id, principal=principal, limit=limit, **{"from": start, "to": end}
+    bounds = {"from": start or EARLIEST, "to": end or LATEST}
+    query = (
+        EVENTS_OF_SUBJECT
+        if subject_id is not None
+        else EVENTS_IN_PERIOD
+        if start is not None or end is not None
+        else EVENTS_IN_ORDER
     )
+    rows: Records = await db.read(query, subjectId=subject_id, principal=principal, limit=limit, **bounds)
     return [_event(r["event"]) for r in rows]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -241,13 +242,23 @@ def native(value: Any) -> Any:
         return {k: native(v) for k, v in value.items()}
     if kind is list:
         return [native(v) for v in value]
+    if kind is neo4j.time.DateTime:
+        return _instant(value.to_native())
     if kind in _TEMPORAL:
         return value.to_native()
     return value
 
 
+def _instant(value: dt.datetime) -> dt.datetime:
+    """The driver reads an instant stored at offset zero with pytz's UTC as its zone, and would send it back as
+    the zone id `UTC`, which Neo4j does not find equal (nor >=) to the same instant at offset `Z`: a value read and
+    given back as a parameter must keep its offset, `datetime.UTC`, as every instant the service writes has."""
+    utc = value.tzinfo is not None and value.tzname() == "UTC" and value.utcoffset() == dt.timedelta(0)
+    return value.replace(tzinfo=dt.UTC) if utc and value.tzinfo is not dt.UTC else value
+
+
 # (a neo4j.time.Duration stays as it is: months and days have no datetime.timedelta)
-_TEMPORAL = frozenset({neo4j.time.Date, neo4j.time.DateTime, neo4j.time.Time})
+_TEMPORAL = frozenset({neo4j.time.Date, neo4j.time.Time})
 
 
 __all__ = ["Database", "Neo4jError", "Records", "Transaction", "deadline", "neo4j", "run", "unbounded"]
