@@ -13,7 +13,8 @@ from datamap.domain.erasure_plan import (
     plan_erasure,
 )
 from datamap.domain.lineage import subject_lineage
-from datamap.domain.retention_exceptions import exception_from_hold, exception_from_rule
+from datamap.domain.retention_exceptions import OVERRIDING_BASES, exception_from_hold, exception_from_rule
+from datamap.graph.erasure_queries import OVERRIDING_BASES_LIST
 from tests.helpers import (
     Row,
     at,
@@ -283,3 +284,8 @@ def test_the_latest_collection_counts_however_many_paths_there_are_to_show() -> 
     )
     restrict = tasks_of(plan(row, retention=[tax]))["restrict:billing:tax_records"]
     assert restrict.restricted_until == dt.date(2032, 3, 5)  # 7 years after 2025-03-05, not after 2015
+
+
+def test_the_plan_statement_reads_the_rules_of_the_bases_that_can_override_erasure() -> None:
+    """ERASURE_PLAN reads only the rules whose basis can override erasure: its list is the domain's."""
+    assert sorted(OVERRIDING_BASES_LIST.strip("[]").replace("'", "").split(", ")) == sorted(OVERRIDING_BASES)

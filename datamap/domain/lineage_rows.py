@@ -78,7 +78,8 @@ class TriggeredPurposeRow(PurposeRow):
 
 class PurposeScopeRow(TriggeredPurposeRow):
     """A purpose with the data categories it processes: a flow carries a category for a purpose only where the
-    purpose processes it."""
+    purpose processes it. The lineage statements list only the categories lineage can narrow to (those related
+    to what the subject holds, or to the category asked about): `narrow` keeps no other."""
 
     categories: list[str]
     actingAs: str | None  # "processor": the controller acts for its customers (Art. 30(2)); else controller
@@ -91,7 +92,8 @@ class DisclosurePurposeRow(PurposeRow):
 
 
 class TransferRow(TypedDict):
-    """A transfer in force, with its exporter, importer and the categories it carries."""
+    """A transfer in force, with its exporter, importer and the categories it carries (in a lineage row, those
+    lineage can narrow to, as `PurposeScopeRow`)."""
 
     key: str
     mechanism: str

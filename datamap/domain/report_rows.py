@@ -208,7 +208,7 @@ class AccessReportRow(SubjectLineageRow):
 
     notice: NoticeRow | None
     controller: OrganisationRow | None
-    retention: list[RetentionRow]
+    retention: list[RetentionRow]  # the rules for a category related to one held, with those categories only
     rights: list[RightRow]
     contacts: list[ContactRow]
     certifications: list[TransferCertifications]

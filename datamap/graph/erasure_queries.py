@@ -19,6 +19,12 @@ from datamap.graph.lineage_queries import SUBJECT_LINEAGE_BODY, SUBJECT_LINEAGE_
 from datamap.graph.subject_lookup import SUBJECT_BY_HASHES
 from datamap.graph.validity import as_of_version, valid
 
+# The bases on which a retention rule overrides erasure (`retention_exceptions.OVERRIDING_BASES`, kept in step by
+# tests/test_erasure_plan_rules.py), as a Cypher list.
+OVERRIDING_BASES_LIST: LiteralString = "['legal_obligation_accounting', 'legal_obligation_tax']"
+
+# Only the rules that can override erasure (`exception_from_rule`: a legal obligation with a period) are read
+# with their categories and systems: the plan makes no exception of the others.
 ERASURE_PLAN: LiteralString = (
     SUBJECT_LINEAGE_BODY
     + """
@@ -30,6 +36,9 @@ CALL () {
   WITH r, """
     + as_of_version("r")
     + """ AS ra
+  WITH r, ra WHERE ra.basis IN """
+    + OVERRIDING_BASES_LIST
+    + """ AND ra.period <> ''
   RETURN collect(ra {.key, .name, .basis, .period,
                      categories: [(r)-[e:APPLIES_TO]->(c:DataCategory) WHERE """
     + valid("e")
@@ -229,7 +238,8 @@ RETURN h {.*} AS hold
 
 
 class PlanRetentionRow(TypedDict):
-    """A retention rule in force: `r {.key, .name, .basis, .period, categories, systems}`."""
+    """A retention rule in force that can override erasure (a legal obligation with a period):
+    `r {.key, .name, .basis, .period, categories, systems}`."""
 
     key: str
     name: str

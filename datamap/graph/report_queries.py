@@ -28,7 +28,13 @@ from datamap.domain.report_rows import (
 )
 from datamap.domain.vocabulary import Relationship
 from datamap.graph.database import Database, Records, Transaction, run
-from datamap.graph.lineage_queries import SUBJECT_LINEAGE_BODY, SUBJECT_LINEAGE_RETURN, TRANSFER_PARTIES
+from datamap.graph.lineage_queries import (
+    RELATED_CATEGORIES,
+    SUBJECT_LINEAGE_BODY,
+    SUBJECT_LINEAGE_RETURN,
+    TRANSFER_LINKS,
+    TRANSFERS_IN_FORCE,
+)
 from datamap.graph.subject_lookup import IDENTIFIED_SUBJECT
 from datamap.graph.validity import as_of_version, organisation_of, valid
 
@@ -57,7 +63,8 @@ _RECIPIENT: LiteralString = (
     "legalEntity: o.legalEntity, organisationName: o.name, address: o.address, "
     "country: coalesce(ra.country, o.country)}"
 )
-_BUSINESS: LiteralString = (
+# The notice and the controller that publishes it (`BusinessRow`).
+_NOTICE: LiteralString = (
     """
 CALL () {
   OPTIONAL MATCH (n:Notice)-[pub:PUBLISHED_BY]->(c:Organisation) WHERE """
@@ -71,7 +78,12 @@ CALL () {
   ORDER BY n.effective DESC
   LIMIT 1
 }
-CALL () {
+"""
+)
+# Every category's Shine-the-Light letter (`StatutoryRow`), for the business-wide report.
+_BUSINESS: LiteralString = (
+    _NOTICE
+    + """CALL () {
   MATCH (c:DataCategory)
   WITH """
     + as_of_version("c")
@@ -86,7 +98,7 @@ _CERTIFICATIONS: LiteralString = (
     "[(imp)-[e:HOLDS_CERTIFICATION]->(c:Certification) WHERE " + valid("e") + " | c {.*}]"
 )
 _CARRIES: LiteralString = "[(t)-[e:CARRIES]->(c:DataCategory) WHERE " + valid("e") + " | c.key]"
-# The retention rules in force (`r`), as of the date, with the systems each applies in (the map findings too).
+# The retention rules in force (`r`), as of the date, with the systems each applies in (the map findings).
 RETENTION_IN_FORCE: LiteralString = (
     "\n  WITH r, "
     + as_of_version("r")
@@ -98,8 +110,30 @@ RETENTION_IN_FORCE: LiteralString = (
     + " | x.key]}) AS retention"
 )
 
+# The systems each retention rule applies in, read from the systems' side (a rule has as many relationships as
+# categories): `appliesIn`, `{r, key}` each. The reports below do not print them; their rows carry them.
+_APPLIES_IN: LiteralString = (
+    """
+CALL () {
+  MATCH (r:RetentionRule)-[e:APPLIES_IN]->(x:System)
+  USING SCAN x:System
+  WHERE """
+    + valid("e")
+    + """
+  RETURN collect({r: r, key: x.key}) AS appliesIn
+}
+"""
+)
+# A retention rule (`r`, `ra` as of the date) with its `categories` and the systems from `appliesIn`.
+_RULE: LiteralString = (
+    "ra {.key, .name, .basis, .period, .criteria, categories: categories, "
+    "systems: [x IN appliesIn WHERE x.r = r | x.key]}"
+)
+
+# A customer's disclosures: each recipient and purpose read once (a customer's disclosures go to a few of them);
+# the letters of the categories related to those disclosed only (`statutory_items` reads no others).
 STL_CUSTOMER: LiteralString = (
-    _BUSINESS
+    _NOTICE
     + """
 CALL () {
   OPTIONAL MATCH """
@@ -107,16 +141,46 @@ CALL () {
     + """
   WITH DISTINCT s
   OPTIONAL MATCH (s)-[d:DISCLOSED_TO]->(r:Recipient) WHERE d.at >= $from AND d.at < $to
-  OPTIONAL MATCH (p:Purpose {key: d.purpose})
-  WITH s, d, """
-    + _RECIPIENT_AS_OF
-    + """
-  RETURN collect(DISTINCT s.id) AS subjects,
-         collect(DISTINCT s {.id, .region, .relationship}) AS profiles,
-         collect(CASE WHEN d IS NULL THEN null ELSE {at: d.at, categories: d.categories,
-           purpose: pj {.key, .thirdPartyDirectMarketing}, recipient: """
+  WITH collect(DISTINCT s.id) AS subjects,
+       collect(DISTINCT s {.id, .region, .relationship}) AS profiles,
+       collect(CASE WHEN d IS NULL THEN null ELSE
+         {r: r, at: d.at, categories: d.categories, purpose: d.purpose} END) AS found
+  CALL (found) {
+    UNWIND found AS x
+    WITH DISTINCT x.r AS r
+    WITH r, """
+    + as_of_version("r")
+    + " AS ra, "
+    + organisation_of("r")
+    + " AS o, "
+    + as_of_version("r", "$yearEnd")
+    + """ AS rj
+    RETURN collect({r: r, recipient: """
     + _RECIPIENT
-    + """} END) AS disclosures
+    + """}) AS recipients
+  }
+  CALL (found) {
+    UNWIND found AS x
+    WITH DISTINCT x.purpose AS key
+    MATCH (p:Purpose {key: key})
+    WITH key, """
+    + as_of_version("p", "$yearEnd")
+    + """ AS pj
+    RETURN collect({key: key, purpose: pj {.key, .thirdPartyDirectMarketing}}) AS purposes
+  }
+  RETURN subjects, profiles, [x IN found | {at: x.at, categories: x.categories,
+           purpose: head([y IN purposes WHERE y.key = x.purpose | y.purpose]),
+           recipient: head([y IN recipients WHERE y.r = x.r | y.recipient])}] AS disclosures
+}
+CALL (disclosures) {
+  UNWIND disclosures AS x UNWIND x.categories AS disclosed
+  WITH collect(DISTINCT disclosed) AS keys
+  """
+    + RELATED_CATEGORIES
+    + """  WITH """
+    + as_of_version("c")
+    + """ AS ca WHERE ca.statutoryCategory IS NOT NULL
+  RETURN collect(ca {.key, .statutoryCategory}) AS statutory
 }
 CALL (subjects) {
   OPTIONAL MATCH (q:ShineTheLightRequest {key: coalesce(head(subjects), $fallbackId) + ':' + toString($year)})
@@ -179,15 +243,30 @@ ON CREATE SET q = $request
 RETURN q {.*} AS request
 """
 
+# The report lists, for each category the subject's records hold, the rules that apply to a related category:
+# the rules are found from the categories related to what the records hold (`related`, SUBJECT_LINEAGE_BODY),
+# each with those of its categories.
 ACCESS_REPORT: LiteralString = (
     SUBJECT_LINEAGE_BODY
-    + _BUSINESS
+    + _NOTICE
+    + _APPLIES_IN
+    + """CALL (related, appliesIn) {
+  UNWIND related AS y
+  WITH y.c AS c, y.key AS key
+  MATCH (c)<-[e:APPLIES_TO]-(r:RetentionRule)
+  WHERE """
+    + valid("e")
     + """
-CALL () {
-  MATCH (r:RetentionRule) WHERE """
+  WITH r, collect(key) AS categories
+  WHERE """
     + valid("r")
-    + RETENTION_IN_FORCE
     + """
+  WITH r, categories, """
+    + as_of_version("r")
+    + """ AS ra
+  RETURN collect("""
+    + _RULE
+    + """) AS retention
 }
 CALL () {
   MATCH (x:Right) WHERE """
@@ -218,14 +297,30 @@ CALL () {
     + ", notice, controller, retention, rights, contacts, certifications, categoryNames"
 )
 
+# A purpose's recipients: every flow in force into a recipient, read once (not once per purpose), each recipient
+# as of the date once.
 ROPA: LiteralString = (
-    _BUSINESS
+    _NOTICE
     + """
 CALL () {
+  MATCH (:Source|System)-[f:FLOWS_TO]->(r:Recipient)
+  WHERE """
+    + valid("f")
+    + """
+  WITH r, collect(f.purposes) AS purposeLists
+  WITH r, purposeLists, """
+    + as_of_version("r")
+    + " AS ra, "
+    + organisation_of("r")
+    + """ AS o
+  RETURN collect({purposes: purposeLists,
+                  recipient: ra {.key, .name, .role, .kind, country: coalesce(ra.country, o.country)}}) AS flowsIn
+}
+CALL (flowsIn) {
   MATCH (p:Purpose) WHERE """
     + valid("p")
     + """
-  WITH p, """
+  WITH p, p.key AS key, """
     + as_of_version("p")
     + """ AS pa
   RETURN collect(pa {.*, validFrom: p.validFrom, validTo: p.validTo,
@@ -243,22 +338,14 @@ CALL () {
     + " | "
     + as_of_version("o")
     + """] | oa {.key, .name, .address, .country}],
-    recipients: [(:Source|System)-[f:FLOWS_TO]->(r:Recipient)
-                 WHERE p.key IN f.purposes AND """
-    + valid("f")
-    + """
-                 | [ra IN ["""
-    + as_of_version("r")
-    + """] | ra {.key, .name, .role, .kind, country: coalesce(ra.country, ("""
-    + organisation_of("r")
-    + """).country)}][0]]
+    recipients: reduce(found = [], x IN flowsIn | found + [l IN x.purposes WHERE key IN l | x.recipient])
   }) AS purposes
 }
 CALL () {
-  MATCH (t:Transfer) WHERE """
-    + valid("t")
-    + "\n  "
-    + TRANSFER_PARTIES
+  """
+    + TRANSFER_LINKS
+    + "  "
+    + TRANSFERS_IN_FORCE
     + """  RETURN collect(ta {.*, validFrom: t.validFrom, validTo: t.validTo, exporter: ea.name, importer: ia.name,
                      categories: """
     + _CARRIES
@@ -267,11 +354,20 @@ CALL () {
     + _CERTIFICATIONS
     + """}) AS transfers
 }
-CALL () {
+"""
+    + _APPLIES_IN
+    + """CALL (appliesIn) {
   MATCH (r:RetentionRule) WHERE """
     + valid("r")
-    + RETENTION_IN_FORCE
     + """
+  WITH r, """
+    + as_of_version("r")
+    + """ AS ra, [(r)-[e:APPLIES_TO]->(c:DataCategory) WHERE """
+    + valid("e")
+    + """ | c.key] AS categories
+  RETURN collect("""
+    + _RULE
+    + """) AS retention
 }
 CALL () {
   MATCH (cp:ContactPoint) RETURN collect(cp {.kind, .value, .scope}) AS contacts
@@ -281,12 +377,8 @@ RETURN notice, controller, purposes, transfers, retention, contacts
 )
 
 TRANSFER_REGISTER: LiteralString = (
-    """
-MATCH (t:Transfer)
-WHERE """
-    + valid("t")
-    + "\n"
-    + TRANSFER_PARTIES
+    TRANSFER_LINKS
+    + TRANSFERS_IN_FORCE
     + """RETURN ta {.*, validFrom: t.validFrom, validTo: t.validTo,
           exporter: ea {.key, .name, .country}, importer: ia {.key, .name, .country},
           categories: """
