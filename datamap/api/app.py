@@ -1,5 +1,6 @@
 """The Starlette application: GraphQL at /graphql (GraphiQL in a browser), /healthz and /readyz, the downloads,
-and the pages of `picture_pages.py` (/lineage, /lineage.svg, /reports/ropa.html, /reports/transfers.html)."""
+the pages of `picture_pages.py` (/lineage, /lineage.svg, /reports/ropa.html, /reports/transfers.html), and the
+metrics (/metrics, `metrics.py`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from datamap.api.examples import EXAMPLES
 from datamap.api.graphiql import STATIC_DIR, render_graphiql_page
 from datamap.api.graphql_http import GraphQLHttp
 from datamap.api.headers import SecurityHeaders, page_policy
+from datamap.api.metrics import RequestMetrics, install, metrics_endpoint
 from datamap.api.picture_pages import lineage_picture, report_page
 from datamap.api.request_log import RequestLog
 from datamap.api.schema import schema
@@ -45,8 +47,8 @@ def _page(headers: dict[str, str] | None) -> str:
     return render_graphiql_page(
         endpoint="/graphql",
         static_prefix=STATIC_PREFIX,
-        default_query=EXAMPLES[0][1],
-        example_queries=EXAMPLES[1:],
+        default_query=EXAMPLES[0].query,
+        examples=EXAMPLES,
         headers=headers,
     )
 
@@ -101,6 +103,7 @@ def create_app(
     `authenticator`; `loopback_headers` pre-fill GraphiQL for a developer on this machine. `settings`: the
     request deadline, introspection and GraphiQL switches (default: from the environment)."""
     settings = settings or ApiSettings.from_env()
+    install()  # the graph layer tells the metrics of its statements
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -163,10 +166,12 @@ def create_app(
             Route("/lineage", lineage_picture(state, "html"), methods=["GET", "POST"]),
             Route("/lineage.svg", lineage_picture(state, "svg"), methods=["GET", "POST"]),
             Route("/documents/{id}.{format}", document_download(state)),
+            Route("/metrics", metrics_endpoint(state)),  # a monitor or admin token (domain/access.py)
             *(static if settings.graphiql else []),
         ],
         lifespan=lifespan,
         middleware=[  # outermost first
+            Middleware(RequestMetrics),  # operation, outcome, latency, error codes of every request
             Middleware(RequestLog, request_timeout=settings.request_timeout),  # deadline, log line, errors
             Middleware(SecurityHeaders, html_policy=page_policy(graphql.page, graphql.loopback_page)),
             Middleware(Authentication, authenticator=authenticator, open_prefixes=(STATIC_PREFIX,)),

@@ -21,6 +21,7 @@ from datamap.api.identifiers import now_of, state_of, subject_of
 from datamap.api.impact_fields import ImpactQuery
 from datamap.api.limits import CachedParser, CachedValidation, RequestChecks
 from datamap.api.map_edit_fields import MapEditMutation, MapEditQuery
+from datamap.api.metrics import OperationMetrics
 from datamap.api.report_fields import ReportMutation, ReportQuery
 from datamap.api.request_log import RequestRecorder, log_unexpected
 from datamap.api.scalars import SCALAR_OVERRIDES
@@ -192,6 +193,7 @@ def _extensions() -> list[Any]:
         lambda: CachedParser(maxsize=256),  # with the token limit
         lambda: CachedValidation(maxsize=256),  # after the limits on aliases, fields and depth
         RequestChecks,  # operations, argument sizes, introspection
+        OperationMetrics,  # which root field a request executed, for its metrics (metrics.py)
         RequestRecorder,  # before ErrorCodes: it sees the codes ErrorCodes gives (exit hooks run in reverse)
         ErrorCodes,
     ]

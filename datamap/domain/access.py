@@ -2,8 +2,10 @@
 
 Least privilege first: a `viewer` browses the map; an `engineer` also follows one person's data; `compliance`
 also answers and decides people's requests and changes the map; an `erasure_operator` only records what a
-system or vendor did with an erasure task; an `auditor` reads the audit log; an `admin` may do everything.
-Every root field of the API has a rule here; a field without one is refused (and fails a test).
+system or vendor did with an erasure task; an `auditor` reads the audit log; a `monitor` (a Prometheus scraper)
+reads only the service's metrics; an `admin` may do everything.
+Every root field of the API has a rule here; a field without one is refused (and fails a test). So has every
+endpoint outside GraphQL that is not about the map (`ENDPOINT_RULES`, checked by its route).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class Role(StrEnum):
     COMPLIANCE = "compliance"
     ERASURE_OPERATOR = "erasure_operator"
     AUDITOR = "auditor"
+    MONITOR = "monitor"  # /metrics and nothing else: what a Prometheus scrape token needs
     ADMIN = "admin"
 
 
@@ -116,6 +119,7 @@ FIELDS_OF_ROLE: dict[Role, frozenset[str]] = {
     Role.COMPLIANCE: frozenset(_MAP | _PERSON | _REQUESTS | _EDIT),
     Role.ERASURE_OPERATOR: frozenset(_OUTCOMES),
     Role.AUDITOR: frozenset(_MAP | _AUDIT),
+    Role.MONITOR: frozenset(),  # no root field: /metrics only (ENDPOINT_RULES)
     Role.ADMIN: frozenset(_MAP | _PERSON | _REQUESTS | _OUTCOMES | _AUDIT | _EDIT | _ADMIN),
 }
 
@@ -124,6 +128,18 @@ RULES: dict[str, frozenset[Role]] = {
     field: frozenset(role for role, fields in FIELDS_OF_ROLE.items() if field in fields)
     for field in set().union(*FIELDS_OF_ROLE.values())
 }
+
+
+# Endpoints outside GraphQL that are no root field, by name: which roles may use them (their route checks it).
+# `metrics`: /metrics, request counts and latencies by operation, error codes, the erasure backlog; no person.
+ENDPOINT_RULES: dict[str, frozenset[Role]] = {
+    "metrics": frozenset({Role.MONITOR, Role.ADMIN}),
+}
+
+
+def may_read(principal: Principal, endpoint: str) -> bool:
+    """Whether the principal's role may use an endpoint of `ENDPOINT_RULES`; one without a rule is refused."""
+    return principal.role in ENDPOINT_RULES.get(endpoint, frozenset())
 
 
 def may_use(principal: Principal, field: str) -> bool:

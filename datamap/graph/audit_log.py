@@ -10,7 +10,7 @@ import datetime as dt
 from typing import LiteralString
 
 from datamap.domain.audit import GENESIS, AuditEntry, AuditEvent, chain
-from datamap.graph.database import Database, Records, Transaction, run
+from datamap.graph.database import Database, Observed, Records, Transaction, run
 
 CHAIN_KEY = "datamap"
 
@@ -112,6 +112,7 @@ async def append(tx: Transaction, entries: list[AuditEntry], now: dt.datetime) -
     (head,) = await run(tx, LOCK_HEAD, key=CHAIN_KEY, genesis=GENESIS, now=now)
     events = chain(entries, int(head["seq"]), str(head["digest"]))
     await run(tx, APPEND, key=CHAIN_KEY, events=[_properties(e) for e in events])
+    Observed.observer.audit_events(len(events))  # the service's metrics (api/metrics.py)
     return events
 
 

@@ -94,6 +94,29 @@ class StatementCounter:
     count = 0
 
 
+class Observer:
+    """Told of what this process asks of Neo4j: a connection in use, each statement's seconds, the audit events
+    appended (`audit_log.append`). This one tells no one; the service's metrics (`api/metrics.py`) put theirs
+    in `Observed.observer`. Nothing here names a statement's text or parameters."""
+
+    def connection(self) -> contextlib.AbstractContextManager[None]:
+        """Entered while a pooled connection runs a statement or a transaction."""
+        return contextlib.nullcontext()
+
+    def statement(self, kind: str, seconds: float) -> None:
+        """A statement ended (done or failed): `kind` is "read", "write" (one statement, its own transaction)
+        or "in_transaction" (one of a transaction's statements)."""
+
+    def audit_events(self, count: int) -> None:
+        """`count` audit events appended inside a write transaction."""
+
+
+class Observed:
+    """The observer this process tells (one for the process: set by the API's metrics, `api/metrics.install`)."""
+
+    observer: Observer = Observer()
+
+
 Records = list[dict[str, Any]]
 Transaction = AsyncManagedTransaction  # what services hand to the graph modules inside `Database.transaction`
 
@@ -144,13 +167,18 @@ class Database:
     async def _run(self, query: LiteralString, params: dict[str, Any], routing: RoutingControl) -> Records:
         timeout = self.time_limit()
         StatementCounter.count += 1
-        with self._errors(timeout):
-            records, _, _ = await self.driver.execute_query(
-                neo4j.Query(query, timeout=timeout),
-                params,
-                routing_=routing,
-                database_=self.settings.database,
-            )
+        observer, started = Observed.observer, time.perf_counter()
+        kind = "read" if routing is RoutingControl.READ else "write"
+        try:
+            with self._errors(timeout), observer.connection():
+                records, _, _ = await self.driver.execute_query(
+                    neo4j.Query(query, timeout=timeout),
+                    params,
+                    routing_=routing,
+                    database_=self.settings.database,
+                )
+        finally:
+            observer.statement(kind, time.perf_counter() - started)
         return [native(dict(r)) for r in records]
 
     async def transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
@@ -170,7 +198,7 @@ class Database:
         async def timed(tx: AsyncManagedTransaction) -> T:
             return await work(tx)
 
-        with self._errors(timeout):
+        with self._errors(timeout), Observed.observer.connection():
             async with self.driver.session(database=self.settings.database) as session:
                 run = session.execute_write if write else session.execute_read
                 return await run(timed)
@@ -229,8 +257,12 @@ class Database:
 async def run(tx: AsyncManagedTransaction, query: LiteralString, **params: Any) -> Records:
     """One statement inside a transaction (the transaction's time limit covers it), records as dicts."""
     StatementCounter.count += 1
-    result = await tx.run(query, params)
-    return [native(dict(r)) async for r in result]
+    observer, started = Observed.observer, time.perf_counter()
+    try:
+        result = await tx.run(query, params)
+        return [native(dict(r)) async for r in result]
+    finally:
+        observer.statement("in_transaction", time.perf_counter() - started)
 
 
 def native(value: Any) -> Any:
@@ -261,4 +293,15 @@ def _instant(value: dt.datetime) -> dt.datetime:
 _TEMPORAL = frozenset({neo4j.time.Date, neo4j.time.Time})
 
 
-__all__ = ["Database", "Neo4jError", "Records", "Transaction", "deadline", "neo4j", "run", "unbounded"]
+__all__ = [
+    "Database",
+    "Neo4jError",
+    "Observed",
+    "Observer",
+    "Records",
+    "Transaction",
+    "deadline",
+    "neo4j",
+    "run",
+    "unbounded",
+]

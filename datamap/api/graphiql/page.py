@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 __all__ = ["ASSETS", "STATIC_DIR", "render_graphiql_page"]
 
@@ -38,10 +39,27 @@ def _js(value: object) -> str:
     return json.dumps(value, ensure_ascii=True).replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
-def _example_tab(name: str, query: str) -> dict[str, str]:
-    """A GraphiQL tab whose query starts with a ``# name`` comment line."""
-    title = " ".join(name.split())  # one line: a newline in the name would end the comment
-    return {"query": f"# {title}\n{query}" if title else query}
+class ExampleTab(Protocol):
+    """What the page needs of an example (``datamap.api.examples.Example``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def query(self) -> str: ...
+
+    @property
+    def variables(self) -> str | None: ...
+
+
+def _example_tab(example: ExampleTab, headers: str) -> dict[str, str]:
+    """A GraphiQL tab whose query starts with a ``# name`` comment line, with the page's headers, and its
+    variables if it has some."""
+    title = " ".join(example.name.split())  # one line: a newline in the name would end the comment
+    tab = {"query": f"# {title}\n{example.query}" if title else example.query, "headers": headers}
+    if example.variables is not None:
+        tab["variables"] = example.variables
+    return tab
 
 
 def render_graphiql_page(
@@ -49,29 +67,32 @@ def render_graphiql_page(
     endpoint: str,
     static_prefix: str,
     default_query: str,
-    example_queries: list[tuple[str, str]],
+    examples: Sequence[ExampleTab],
     headers: dict[str, str] | None = None,
 ) -> str:
     """The GraphiQL HTML page.
 
     ``endpoint``: URL that the IDE POSTs ``{"query", "variables", "operationName"}`` JSON to.
     ``static_prefix``: URL path where ``STATIC_DIR`` is served (e.g. ``"/graphiql-static"``).
-    ``default_query``: query of the first tab, and of every tab the user adds.
-    ``example_queries``: ``(name, query)`` pairs, each preloaded as a further tab.
-    ``headers``: request headers the IDE starts with (the local admin token, for a developer on loopback).
+    ``default_query``: query of every tab the user adds.
+    ``examples``: each preloaded as a tab, in order (the first one open), its name in a comment on its first line.
+    ``headers``: request headers every tab starts with (the local admin token, for a developer on loopback).
 
     Tabs are kept in the browser's localStorage under a namespace derived from these
     defaults, so a user's edits survive a reload while changed defaults show up fresh.
     """
     prefix = static_prefix.rstrip("/")
-    tabs = [{"query": default_query}, *(_example_tab(name, query) for name, query in example_queries)]
-    digest = hashlib.sha256(json.dumps([endpoint, tabs], sort_keys=True).encode()).hexdigest()[:12]
+    default_headers = json.dumps(headers, indent=2) if headers else ""
+    tabs = [_example_tab(example, default_headers) for example in examples] or [{"query": default_query}]
+    # the namespace does not depend on the headers: a token is not kept in the browser (GraphiQL keeps no headers)
+    shown = [{k: v for k, v in tab.items() if k != "headers"} for tab in tabs]
+    digest = hashlib.sha256(json.dumps([endpoint, shown], sort_keys=True).encode()).hexdigest()[:12]
     config = {
         "endpoint": endpoint,
         "defaultQuery": default_query,
         "defaultTabs": tabs,
         "storageNamespace": f"datamap-graphiql-{digest}",
-        "defaultHeaders": json.dumps(headers, indent=2) if headers else "",
+        "defaultHeaders": default_headers,
     }
 
     def url(asset: str) -> str:
