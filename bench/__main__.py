@@ -129,7 +129,7 @@ async def authorise_bench(db: Database) -> None:
     authorise(token)
 
 
-def start_service(settings: Neo4jSettings) -> tuple[subprocess.Popen[bytes], str]:
+def start_service(settings: Neo4jSettings, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {
         **os.environ,
@@ -140,7 +140,7 @@ def start_service(settings: Neo4jSettings) -> tuple[subprocess.Popen[bytes], str
         "DATAMAP_AUTH": "tokens",  # measured as deployed: every request carries an API token
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "datamap", "serve", "--port", str(port)],
+        [sys.executable, "-m", "datamap", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -265,6 +265,17 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 continue
             print(f"measuring {op.name} ...", flush=True)
             results.append(await measure(op, url, db, args.subjects, args.requests, args.duration))
+        measured = [op for op in OPERATIONS if any(r["operation"] == op.name for r in results)]
+        by_workers = {"1": {r["operation"]: r["throughput"]["32"]["rps"] for r in results}}
+        for workers in sorted(set(args.workers) - {1}):
+            service.terminate()
+            service.wait(10)
+            service, url = start_service(settings, workers)
+            print(f"throughput at concurrency 32 with {workers} workers ...", flush=True)
+            by_workers[str(workers)] = {
+                op.name: (await throughput(op, url, args.subjects, 32, args.duration))["rps"]
+                for op in measured
+            }
         report = {
             "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "subjects": args.subjects,
@@ -272,6 +283,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "load": load,
             "serviceRssMiB": rss_mib(service.pid),
             "results": results,
+            "throughputC32ByWorkers": by_workers,
         }
         return report
     except (Exception, SystemExit):
@@ -302,11 +314,19 @@ def main() -> None:
     parser.add_argument("--heap", default="4g")
     parser.add_argument("--pagecache", default="6g")
     parser.add_argument("--keep-running", action="store_true", help="leave the benchmark's Neo4j running")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="worker processes of the service to measure throughput at concurrency 32 with (`serve --workers`)",
+    )
     args = parser.parse_args()
     report = asyncio.run(main_async(args))
     print()
     print(table(report["results"]))
     print(f"\nservice resident memory: {report['serviceRssMiB']} MiB; load: {report['load'] or 'reused'}")
+    print(f"requests/s at concurrency 32 by worker processes: {report['throughputC32ByWorkers']}")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{report['when'].replace(':', '')}-{args.subjects}.json"
     out.write_text(json.dumps(report, indent=2))

@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
+from datamap.cli_common import EXIT_ERROR, EXIT_NOT_FOUND
 from datamap.config import Neo4jSettings, hash_secret, local_home, state_dir
-from datamap.errors import ConfigError, DatamapError
+from datamap.errors import ConfigError, DatamapError, NotFound
 from datamap.localdb import LocalNeo4j
 
 T = TypeVar("T")
@@ -68,6 +71,10 @@ def cmd_neo4j(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_WORKERS = 64  # worker processes of `serve` (each opens up to 64 connections to Neo4j)
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API. A local Neo4j this command started is stopped when it exits, unless --keep-neo4j."""
     settings = Neo4jSettings.from_env()
@@ -101,6 +108,7 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
 def _run_service(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from datamap.api import served
     from datamap.api.app import create_app
     from datamap.api.request_log import configure_access_log
     from datamap.clock import SystemClock
@@ -109,6 +117,8 @@ def _run_service(args: argparse.Namespace) -> int:
     from datamap.services.context import AppState
     from datamap.services.seed import load_seed
 
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise ConfigError(f"--workers {args.workers}: give 1 to {MAX_WORKERS}")
     secret = hash_secret()
 
     async def prepare(db: Any) -> None:
@@ -135,13 +145,36 @@ def _run_service(args: argparse.Namespace) -> int:
         print(
             f"local admin token (GraphiQL on this machine starts with it): {state_dir() / 'local-admin-token'}"
         )
+    if args.workers > 1:  # each worker builds its own application (`api/served.py`) from the environment
+        os.environ[served.HOST_VARIABLE] = args.host
+        os.environ[served.ACCESS_LOG_VARIABLE] = "on" if args.access_log else "off"
+        # /metrics adds up the workers' counts through files in one folder (prometheus-client's multiprocess
+        # mode): a fresh one unless the operator named one
+        metrics_dir = None
+        if METRICS_DIR_VARIABLE not in os.environ:
+            metrics_dir = tempfile.mkdtemp(prefix="datamap-metrics-")
+            os.environ[METRICS_DIR_VARIABLE] = metrics_dir
+        try:
+            uvicorn.run(
+                "datamap.api.served:served_app",
+                factory=True,
+                workers=args.workers,
+                host=args.host,
+                port=args.port,
+                log_level="info",
+                access_log=False,
+            )
+        finally:
+            if metrics_dir is not None:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
+        return 0
     configure_access_log(args.access_log)  # JSON lines; uvicorn's own access log (client addresses) stays off
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from datamap.services.seed import SEED_DIR, load_seed, read_seed
+    from datamap.services.seed import SEED_DIR, read_seed
 
     folder = Path(args.folder) if args.folder else SEED_DIR
     if args.action == "check":
@@ -151,8 +184,20 @@ def cmd_seed(args: argparse.Namespace) -> int:
             f"{len(seed.flows)} flows, {len(seed.transfers)} transfers, {len(seed.subjects)} example subjects"
         )
         return 0
+    from datamap.cli_common import phases
+    from datamap.services.seed import load_seed_map
+
     secret = hash_secret()
-    seed = _with_db(lambda db: load_seed(db, secret, folder))
+    with phases(f"reading {folder}", "connecting to Neo4j", "writing the graph, one transaction") as step:
+        seed = read_seed(folder)
+        step.next()
+
+        async def write(db: Any) -> None:
+            step.next()
+            await load_seed_map(db, seed, secret)
+            step.next()
+
+        _with_db(write)
     print(f"seed loaded from {folder}: {len(seed.flows)} flows, {len(seed.subjects)} example subjects")
     return 0
 
@@ -189,16 +234,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
+    from datamap.cli_common import progress
     from datamap.services.bulk_import import import_events, read_events
 
     if args.batch_size < 1:
         raise ConfigError(f"--batch-size {args.batch_size}: give a positive number")
-    file = read_events(Path(args.file), hash_secret())
+    path, secret = Path(args.file), hash_secret()
+    size = path.stat().st_size if path.is_file() else None
+    with progress(size, unit="B", unit_scale=True, desc="validating", quiet=args.quiet) as reading:
+        file = read_events(path, secret, progress=reading.update)
 
     async def work(db: Any) -> Any:
-        with tqdm(total=len(file.events), unit="event", disable=args.quiet) as bar:
+        with progress(len(file.events), unit="event", desc="importing", quiet=args.quiet) as bar:
             return await import_events(db, file, batch_size=args.batch_size, progress=bar.update)
 
     result = _with_db(work)
@@ -218,7 +265,19 @@ def cmd_erasure(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from datamap.cli_reports import cmd_report as run_report
 
-    return run_report(args, _with_db)
+    return run_report(args, _with_db, hash_secret)
+
+
+def cmd_lineage(args: argparse.Namespace) -> int:
+    from datamap.cli_lineage import cmd_lineage as run_lineage
+
+    return run_lineage(args, _with_db, hash_secret)
+
+
+def cmd_subject(args: argparse.Namespace) -> int:
+    from datamap.cli_subject import cmd_subject as run_subject
+
+    return run_subject(args, _with_db, hash_secret)
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
@@ -256,7 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="datamap",
         description="A data map and GDPR record of processing as a Neo4j graph, over GraphQL.",
         epilog="Neo4j: the local server by default; set DATAMAP_NEO4J_URI (and _USER, _PASSWORD, _DATABASE) "
-        "to use any Neo4j 5.",
+        "to use any Neo4j 5. Exit status: 0 done; 1 a check found something (audit verify, map diff, a "
+        "certificate); 2 bad input or another error, with the API's message; 3 not found. Lookups and reports "
+        "print JSON with --json.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -289,6 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave the local Neo4j this command started running when it exits (`datamap neo4j stop` stops it)",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help=f"worker processes answering on the one port (1 to {MAX_WORKERS}, default 1); each has its own "
+        "connections to Neo4j",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
@@ -317,8 +385,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file")
     p.add_argument("--batch-size", type=int, default=2000)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--quiet", action="store_true", help="no progress bar (there is none when stderr is no terminal)"
+    )
     p.set_defaults(func=cmd_import)
+
+    from datamap.cli_lineage import add_parser as add_lineage_parser
+
+    add_lineage_parser(sub, cmd_lineage)
+
+    from datamap.cli_subject import add_parser as add_subject_parser
+
+    add_subject_parser(sub, cmd_subject)
 
     from datamap.cli_erasure import add_parser as add_erasure_parser
 
@@ -354,11 +432,17 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except DatamapError as exc:
+    except NotFound as exc:  # the API's NOT_FOUND: an unknown subject, request, task, hold, key
         print(f"datamap: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_NOT_FOUND
+    except DatamapError as exc:  # bad input, and any other error the user can act on
+        print(f"datamap: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `datamap ... | head`: the reader left; say nothing more (Python's recipe)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     return code
 
 

@@ -6,11 +6,13 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from datamap.cli_common import in_phases
+
 
 def cmd_audit(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
     from datamap.services import audit
 
-    check: audit.ChainCheck = with_db(audit.check_chain)
+    check: audit.ChainCheck = in_phases(with_db, audit.check_chain, "checking every event of the trail")
     if check.whole:
         print(f"audit trail intact: {check.events} events, each chained to the one before")
         return 0

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from datamap.cli_erasure import date_argument
+from datamap.cli_common import date_argument, in_phases
 from datamap.clock import command_clock
 
 
@@ -15,8 +15,10 @@ def cmd_fides(args: argparse.Namespace, with_db: Callable[[Any], Any], secret: C
     from datamap.services import fides
 
     if args.action == "export":
-        done: fides.ManifestExport = with_db(
-            lambda db: fides.export_manifest(db, Path(args.output), args.as_of)
+        done: fides.ManifestExport = in_phases(
+            with_db,
+            lambda db: fides.export_manifest(db, Path(args.output), args.as_of),
+            f"exporting the map into {args.output}",
         )
         print(
             f"wrote a fideslang manifest to {done.file}{f' as of {args.as_of}' if args.as_of else ''}: "
@@ -26,8 +28,10 @@ def cmd_fides(args: argparse.Namespace, with_db: Callable[[Any], Any], secret: C
             print(f"note: {note}")
         return 0
     key, now = secret(), command_clock().now()
-    result: fides.ManifestImport = with_db(
-        lambda db: fides.import_manifest(db, Path(args.file), key, now, dry_run=args.dry_run)
+    result: fides.ManifestImport = in_phases(
+        with_db,
+        lambda db: fides.import_manifest(db, Path(args.file), key, now, dry_run=args.dry_run),
+        f"{'checking' if args.dry_run else 'importing'} {args.file}",
     )
     for line in result.plan.added:
         print(f"add: {line}")

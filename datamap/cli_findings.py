@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from datamap.cli_erasure import date_argument
+from datamap.cli_common import date_argument, in_phases
 from datamap.clock import command_clock
 from datamap.domain.transfer_findings import Severity
 
@@ -20,8 +20,10 @@ def cmd_findings(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int
 
     now = command_clock().now()
     severity = Severity(args.severity) if args.severity else None
-    found: MapFindings = with_db(
-        lambda db: map_findings.map_findings(db, args.as_of, now=now, severity=severity)
+    found: MapFindings = in_phases(
+        with_db,
+        lambda db: map_findings.map_findings(db, args.as_of, now=now, severity=severity),
+        "reading the map and what was recorded",
     )
     if args.json:
         print(json.dumps(as_json(found), ensure_ascii=False, indent=2))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from datamap.cli_erasure import date_argument
+from datamap.cli_common import date_argument, in_phases
 
 DIFF_EXIT = "exit status: 0 when loading the folder would change nothing, 1 when it would, 2 on an error"
 
@@ -17,8 +17,10 @@ def cmd_map(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
     from datamap.services import map_export
 
     if args.action == "export":
-        done: map_export.FolderExport = with_db(
-            lambda db: map_export.export_folder(db, Path(args.folder), args.as_of)
+        done: map_export.FolderExport = in_phases(
+            with_db,
+            lambda db: map_export.export_folder(db, Path(args.folder), args.as_of),
+            f"exporting the map into {args.folder}",
         )
         seed = done.seed
         print(
@@ -29,7 +31,9 @@ def cmd_map(args: argparse.Namespace, with_db: Callable[[Any], Any]) -> int:
         for note in done.notes:
             print(f"note: {note}")
         return 0
-    diff: MapDiff = with_db(lambda db: map_export.diff_folder(db, Path(args.dir)))
+    diff: MapDiff = in_phases(
+        with_db, lambda db: map_export.diff_folder(db, Path(args.dir)), f"comparing {args.dir} with the graph"
+    )
     if diff.equal:
         print(f"{args.dir}: loading it would change nothing in the graph's map")
         return 0

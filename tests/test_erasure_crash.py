@@ -40,8 +40,12 @@ def _free_port() -> int:
 class Service:
     """`datamap serve` as its own process, on the test Neo4j."""
 
-    def __init__(self, settings: Neo4jSettings, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, settings: Neo4jSettings, extra_env: dict[str, str] | None = None, *, workers: int = 1
+    ) -> None:
         self.home = tempfile.mkdtemp(prefix="datamap-serve-")
+        self.workers = workers
+        self.log = Path(self.home) / "serve.log"
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -56,12 +60,22 @@ class Service:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "datamap", "serve", "--port", str(self.port)],
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "datamap",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                ],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

@@ -18,10 +18,9 @@ from strawberry.utils.str_converters import to_camel_case
 
 from datamap.api.access_rules import principal_in, root_fields
 from datamap.api.identifiers import now_of, state_of
-from datamap.errors import DatamapError
 from datamap.services import audit
 
-Named = tuple[str | None, str | None]  # (subject id, erasure request id) an answer is about
+Named = audit.Named
 NamesOf = Callable[[Any], Iterable[Named]]
 
 
@@ -84,24 +83,18 @@ class AuditedRead(FieldExtension):
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
     ) -> Any:
-        principal, now = principal_in(info), now_of(info)
-        failure: DatamapError | None = None
-        names: Iterable[Named] = [(None, None)]
-        try:
-            answer = await next_(source, info, **kwargs)
-        except DatamapError as exc:
-            outcome, failure, answer = f"refused: {exc.code}", exc, None
-        else:
-            outcome = "found" if answer is not None else "not found"
-            names = self.names_of(answer) if answer is not None else names
-        events = [
-            audit.entry(principal, info.field_name, now, outcome=outcome, subject_id=s, request_id=r)
-            for s, r in names
-        ]
-        await state_of(info).audit.record(events, now)  # committed (in a batch) before the answer leaves
-        if failure is not None:
-            raise failure
-        return answer
+        async def answer() -> Any:
+            return await next_(source, info, **kwargs)
+
+        # committed (in a batch) before the answer leaves
+        return await audit.audited_read(
+            principal_in(info),
+            info.field_name,
+            now_of(info),
+            answer,
+            self.names_of,
+            state_of(info).audit.record,
+        )
 
 
 def audit_person_reads(*types: type) -> None:

@@ -8,14 +8,15 @@ the answer is returned). Events name a subject only by its id, never by an ident
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from datamap.domain.access import Principal
 from datamap.domain.audit import AuditEntry, AuditEvent, verify
-from datamap.errors import ValidationError
+from datamap.errors import DatabaseUnavailable, DatamapError, QueryTimeout, ValidationError
 from datamap.graph import audit_log
 from datamap.graph.database import Database, Transaction
 
@@ -102,3 +103,38 @@ async def check_chain(db: Database) -> ChainCheck:
     seq, digest = await audit_log.read_head(db)
     found = await audit_log.read_all(db)
     return ChainCheck(len(found), verify(found, seq, digest))
+
+
+T = TypeVar("T")
+Named = tuple[str | None, str | None]  # (subject id, erasure request id) an answer is about
+
+
+async def audited_read(
+    principal: Principal,
+    operation: str,
+    now: dt.datetime,
+    answer: Callable[[], Awaitable[T | None]],
+    names_of: Callable[[T], Iterable[Named]],
+    record: Callable[[list[AuditEntry], dt.datetime], Awaitable[None]],
+) -> T | None:
+    """`answer()`, a lookup of a person, with its events recorded (`record`: committed) before it is returned, so
+    no person's data leaves without its event: one event per person the answer names, outcome `found`, `not
+    found` or `refused: <code>` (a refused lookup is recorded, then its error raised). When the database itself
+    failed nothing can be recorded, and the failure is raised as it is. The API (`api/audited.py`) and the
+    command line (`cli_common.py`) record lookups through this one function."""
+    failure: DatamapError | None = None
+    names: Iterable[Named] = [(None, None)]
+    try:
+        found = await answer()
+    except (DatabaseUnavailable, QueryTimeout):
+        raise
+    except DatamapError as exc:
+        outcome, failure, found = f"refused: {exc.code}", exc, None
+    else:
+        outcome = "found" if found is not None else "not found"
+        names = names_of(found) if found is not None else names
+    events = [entry(principal, operation, now, outcome=outcome, subject_id=s, request_id=r) for s, r in names]
+    await record(events, now)
+    if failure is not None:
+        raise failure
+    return found

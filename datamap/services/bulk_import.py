@@ -99,14 +99,17 @@ class ImportResult:
     suppressed_lines: list[int]
 
 
-def read_events(path: Path, secret: bytes) -> ImportFile:
-    """Every event of the file, validated and hashed, or the first error as `FILE:LINE: reason`."""
+def read_events(path: Path, secret: bytes, progress: Callable[[int], Any] | None = None) -> ImportFile:
+    """Every event of the file, validated and hashed, or the first error as `FILE:LINE: reason`; `progress` is
+    told the bytes of each line read (for a bar over the file's size)."""
     if not path.is_file():
         raise ValidationError(f"{path}: no such file")
     events: list[Event] = []
     rows: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as handle:
         for number, text in enumerate(handle, start=1):
+            if progress is not None:
+                progress(len(text.encode("utf-8")))
             if not text.strip():
                 continue
             try:
