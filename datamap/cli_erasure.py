@@ -227,7 +227,6 @@ def cmd_erasure(args: argparse.Namespace, with_db: WithDb, secret: Callable[[], 
     from datamap.services import erasure
 
     now = command_clock().now()
-    today = now.date()
     if args.action == "plan":
         key = secret()
 
@@ -284,7 +283,7 @@ def cmd_erasure(args: argparse.Namespace, with_db: WithDb, secret: Callable[[], 
         print(f"request {args.id}: approved, {view.status.value}, deadline {view.deadline}")
         return 0
     if args.action == "status":
-        return _status(args, with_db, today, now)
+        return _status(args, with_db, now)
     if args.action in ("outcome", "verify"):
         return _task_change(args, with_db, now)
     if args.action == "extend":
@@ -306,7 +305,7 @@ def cmd_erasure(args: argparse.Namespace, with_db: WithDb, secret: Callable[[], 
     return _certificate(args, with_db, now)
 
 
-def _status(args: argparse.Namespace, with_db: WithDb, today: dt.date, now: dt.datetime) -> int:
+def _status(args: argparse.Namespace, with_db: WithDb, now: dt.datetime) -> int:
     from datamap.services import erasure
 
     if args.id:
@@ -315,7 +314,7 @@ def _status(args: argparse.Namespace, with_db: WithDb, today: dt.date, now: dt.d
                 db,
                 "erasureRequest",
                 now,
-                lambda: erasure.get_request(db, args.id, principal=CLI_PRINCIPAL, today=today),
+                lambda: erasure.get_request(db, args.id, principal=CLI_PRINCIPAL, now=now),
                 lambda v: [(v.request.subject_id, v.request.id)],
             )
         )
@@ -331,7 +330,7 @@ def _status(args: argparse.Namespace, with_db: WithDb, today: dt.date, now: dt.d
             "erasureRequests",
             now,
             lambda: erasure.list_requests(
-                db, status, True if args.overdue else None, principal=CLI_PRINCIPAL, today=today
+                db, status, True if args.overdue else None, principal=CLI_PRINCIPAL, now=now
             ),
             lambda found: [(v.request.subject_id, v.request.id) for v in found] or [(None, None)],
         )
@@ -426,7 +425,7 @@ def _certificate(args: argparse.Namespace, with_db: WithDb, now: dt.datetime) ->
             db,
             "erasureCertificate",
             now,
-            lambda: erasure.completion_certificate(db, args.id, principal=CLI_PRINCIPAL, today=now.date()),
+            lambda: erasure.completion_certificate(db, args.id, principal=CLI_PRINCIPAL, now=now),
             lambda c: [(c.subject_id, c.request_id)],
         )
     )

@@ -311,3 +311,21 @@ async def test_a_lifted_hold_no_longer_restricts(api: GraphQLClient) -> None:
         'mutation($id: ID!) { liftLegalHold(hold: $id, reason: "again") { id } }', id=hold_id
     )
     assert "no legal hold" in errors[0]
+
+
+async def test_an_erasure_request_is_overdue_by_the_day_where_it_was_received(
+    api: GraphQLClient, clock: FixedClock
+) -> None:
+    """Received on 31 January in New York (1 February in UTC): due on 28 February there, and still not overdue at
+    21:00 that evening, though it is 1 March in UTC; overdue once 1 March begins in New York."""
+    clock.at = dt.datetime(2026, 2, 10, 12, tzinfo=dt.UTC)
+    request = await open_request(api, ANNA, receivedAt="2026-01-31T23:30:00-05:00")
+    assert request["effectiveDeadline"] == "2026-02-28"
+    get = """query($id: ID!) { erasureRequest(id: $id) { overdue } }"""
+    listed = """{ erasureRequests(overdue: true) { id } }"""
+    clock.at = dt.datetime(2026, 3, 1, 2, tzinfo=dt.UTC)  # 28 February, 21:00 in New York
+    assert (await api.query(get, id=request["id"]))["erasureRequest"]["overdue"] is False
+    assert (await api.query(listed))["erasureRequests"] == []
+    clock.at = dt.datetime(2026, 3, 1, 5, 30, tzinfo=dt.UTC)  # 1 March, 00:30 in New York
+    assert (await api.query(get, id=request["id"]))["erasureRequest"]["overdue"] is True
+    assert [r["id"] for r in (await api.query(listed))["erasureRequests"]] == [request["id"]]

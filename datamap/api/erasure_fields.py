@@ -43,7 +43,7 @@ class ErasureQuery:
             RequestStatus(status) if status else None,
             overdue,
             principal=principal_in(info),
-            today=now_of(info).date(),
+            now=now_of(info),
         )
         return [t.ErasureRequest.of(v) for v in views]
 
@@ -51,14 +51,14 @@ class ErasureQuery:
     async def erasure_request(self, info: Info, id: strawberry.ID) -> t.ErasureRequest | None:
         return t.ErasureRequest.of(
             await erasure.get_request(
-                state_of(info).db, str(id), principal=principal_in(info), today=now_of(info).date()
+                state_of(info).db, str(id), principal=principal_in(info), now=now_of(info)
             )
         )
 
     @strawberry.field(description="The completion certificate of a complete request")
     async def erasure_certificate(self, info: Info, request: strawberry.ID) -> t.ErasureCertificate | None:
         cert = await erasure.completion_certificate(
-            state_of(info).db, str(request), principal=principal_in(info), today=now_of(info).date()
+            state_of(info).db, str(request), principal=principal_in(info), now=now_of(info)
         )
         return t.ErasureCertificate(
             request_id=strawberry.ID(cert.request_id),

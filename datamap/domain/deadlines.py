@@ -183,6 +183,12 @@ def is_overdue(deadline: dt.date, today: dt.date, complete: bool) -> bool:
     return not complete and today > deadline
 
 
+def local_day(received_at: dt.datetime, now: dt.datetime) -> dt.date:
+    """The day `now` is where a request was received (its deadlines are days there: Art. 12(3) counts from the
+    day of receipt), told by the offset `received_at` was given with; UTC's when it has none."""
+    return now.astimezone(received_at.tzinfo or dt.UTC).date()
+
+
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a caller's clock may run a little ahead of ours
 
 

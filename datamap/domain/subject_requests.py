@@ -34,6 +34,7 @@ from datamap.domain.deadlines import (
     ResponseRule,
     check_past,
     is_overdue,
+    local_day,
 )
 from datamap.domain.regions import country_of
 from datamap.domain.review import DocumentKind
@@ -140,7 +141,7 @@ class SubjectRequest:
 
     def local_day(self, now: dt.datetime) -> dt.date:
         """The day `now` is where the request was received (its deadlines are days there)."""
-        return now.astimezone(self.received_at.tzinfo).date()
+        return local_day(self.received_at, now)
 
     def overdue(self, now: dt.datetime) -> bool:
         """Not answered, and today where it was received (`local_day`) is past the deadline (as extended)."""

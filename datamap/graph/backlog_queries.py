@@ -21,6 +21,7 @@ CALL () {
   RETURN collect({
     awaitingApproval: coalesce(r.approvalRequired, false) AND r.approvedAt IS NULL,
     deadline: coalesce(r.extendedDeadline, r.deadline),
+    receivedAt: r.receivedAt,
     tasks: [(t:ErasureTask)-[:PART_OF]->(r) | [t.action, t.status, coalesce(t.verified, false)]]
   }) AS open
 }
@@ -41,6 +42,7 @@ RETURN open, requests, drafts
 class OpenRequestRow:
     awaiting_approval: bool
     deadline: dt.date
+    received_at: dt.datetime
     tasks: list[tuple[str, str, bool]]  # action, status, verified
 
 
@@ -58,6 +60,7 @@ async def read_backlog(db: Database, draft_status: str) -> BacklogRows:
             OpenRequestRow(
                 bool(r["awaitingApproval"]),
                 r["deadline"],
+                r["receivedAt"],
                 [(str(a), str(s), bool(v)) for a, s, v in r["tasks"]],
             )
             for r in row["open"]

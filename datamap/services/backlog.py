@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from datamap.domain.deadlines import is_overdue
+from datamap.domain.deadlines import is_overdue, local_day
 from datamap.domain.erasure_plan import Action
 from datamap.domain.erasure_records import RequestStatus, TaskState, TaskStatus
 from datamap.domain.erasure_workflow import request_status
@@ -24,7 +24,8 @@ class Backlog:
 
 
 async def backlog(db: Database, now: dt.datetime) -> Backlog:
-    """The backlog as of `now` (overdue is judged on its day, as the API's `erasureRequests` does)."""
+    """The backlog as of `now` (overdue is judged on the day where each request was received, as the API's
+    `erasureRequests` does)."""
     rows = await read_backlog(db, DocumentStatus.DRAFT.value)
     counts = dict.fromkeys(RequestStatus, 0)
     overdue = 0
@@ -35,6 +36,6 @@ async def backlog(db: Database, now: dt.datetime) -> Backlog:
             states = [TaskState("", Action(a), TaskStatus(s), v) for a, s, v in r.tasks]
             status = request_status(states)
         counts[status] += 1
-        overdue += is_overdue(r.deadline, now.date(), status is RequestStatus.COMPLETE)
+        overdue += is_overdue(r.deadline, local_day(r.received_at, now), status is RequestStatus.COMPLETE)
     counts[RequestStatus.COMPLETE] += rows.requests - len(rows.open_requests)
     return Backlog(counts, overdue, rows.draft_documents)

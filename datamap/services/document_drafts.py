@@ -140,7 +140,7 @@ async def _right_to_know(
 async def _art19_notice(
     db: Database, request_id: str, recipient: str, principal: Principal, now: dt.datetime
 ) -> Produced:
-    found = await erasure.get_request(db, request_id, principal=principal, today=now.date())
+    found = await erasure.get_request(db, request_id, principal=principal, now=now)
     request = found.request
     if recipient not in request.art19_recipients:
         listed = ", ".join(request.art19_recipients) or "none"
@@ -154,8 +154,8 @@ async def _art19_notice(
 
 
 async def _certificate(db: Database, request_id: str, principal: Principal, now: dt.datetime) -> Produced:
-    cert = await erasure.completion_certificate(db, request_id, principal=principal, today=now.date())
-    found = await erasure.get_request(db, request_id, principal=principal, today=now.date())
+    cert = await erasure.completion_certificate(db, request_id, principal=principal, now=now)
+    found = await erasure.get_request(db, request_id, principal=principal, now=now)
     request = found.request
     document = erasure_certificate_document(request, found.tasks, cert.digest, cert.stored_digest)
     content = Content(DocumentKind.ERASURE_CERTIFICATE, About(request.subject_id, request.id), document)

@@ -109,7 +109,7 @@ async def _request_erasure(db: Database, given: ErasureRequestInput, trail: Trai
             channel=given.channel,
             identity_method=given.identity_method,
             identity_reference=given.identity_reference,
-            received_at=given.received_at.astimezone(dt.UTC),
+            received_at=given.received_at,  # with its offset: overdue is judged on the day there
             received_date=received_day,
             created_at=now,
             deadline=rule.due(received_day),
@@ -157,7 +157,7 @@ async def _replay_of_key(
         raise ValidationError("idempotencyKey: already used for an erasure request about another subject")
     found = await store.request_with_tasks(tx, request.id)
     assert found is not None  # just read by its key, in this transaction
-    raise _Replay(view(*found, now.date()))
+    raise _Replay(view(*found, now))
 
 
 async def approve_request(
@@ -193,10 +193,12 @@ async def approve_request(
         return await db.transaction(work)
 
 
-async def get_request(db: Database, request_id: str, *, principal: Principal, today: dt.date) -> RequestView:
+async def get_request(
+    db: Database, request_id: str, *, principal: Principal, now: dt.datetime
+) -> RequestView:
     """One request as the principal may see it (a vendor: only a request with one of its tasks)."""
     found = await store.request_with_tasks(db, request_id)
-    seen = seen_by(view(*found, today), principal) if found is not None else None
+    seen = seen_by(view(*found, now), principal) if found is not None else None
     if seen is None:
         raise NotFound(f"request: no erasure request {request_id!r}")
     return seen
@@ -208,12 +210,12 @@ async def list_requests(
     overdue: bool | None = None,
     *,
     principal: Principal,
-    today: dt.date,
+    now: dt.datetime,
 ) -> list[RequestView]:
     """The requests the principal may see (a vendor: those with one of its tasks, showing only those)."""
     open_only = status is not None and status is not RequestStatus.COMPLETE
     rows = await store.list_requests(db, open_only, principal.recipient)
-    views = [seen_by(view(request, tasks, today), principal) for request, tasks in rows]
+    views = [seen_by(view(request, tasks, now), principal) for request, tasks in rows]
     return [
         v
         for v in views
@@ -256,7 +258,7 @@ async def extend_deadline(
 
     async with refusals(db, trail):
         await db.transaction(work)
-    return await get_request(db, request_id, principal=principal, today=now.date())
+    return await get_request(db, request_id, principal=principal, now=now)
 
 
 @dataclass(frozen=True)
@@ -274,11 +276,11 @@ class Certificate:
 
 
 async def completion_certificate(
-    db: Database, request_id: str, *, principal: Principal, today: dt.date
+    db: Database, request_id: str, *, principal: Principal, now: dt.datetime
 ) -> Certificate:
     """The certificate of a complete request, computed again from the whole record (never a scoped view)."""
     whole = await store.request_with_tasks(db, request_id)
-    found = view(*whole, today) if whole is not None else None
+    found = view(*whole, now) if whole is not None else None
     if found is None or seen_by(found, principal) is None:
         raise NotFound(f"request: no erasure request {request_id!r}")
     if found.status is not RequestStatus.COMPLETE:

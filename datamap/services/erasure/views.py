@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from datamap.domain.access import Principal
-from datamap.domain.deadlines import Jurisdiction, is_overdue
+from datamap.domain.deadlines import Jurisdiction, is_overdue, local_day
 from datamap.domain.erasure_certificate import certificate, scrubbed
 from datamap.domain.erasure_records import ErasureRequestRecord, ErasureTaskRecord, RequestStatus
 from datamap.domain.erasure_workflow import in_scope, status_of
@@ -40,7 +40,8 @@ class RequestView:
     overdue: bool
 
 
-def view(request: ErasureRequestRecord, tasks: list[ErasureTaskRecord], today: dt.date) -> RequestView:
+def view(request: ErasureRequestRecord, tasks: list[ErasureTaskRecord], now: dt.datetime) -> RequestView:
+    """The request as answered on `now`: overdue when, on the day where it was received, its deadline passed."""
     status = status_of(request, tasks)
     deadline = request.effective_deadline
     return RequestView(
@@ -48,7 +49,7 @@ def view(request: ErasureRequestRecord, tasks: list[ErasureTaskRecord], today: d
         sorted(tasks, key=lambda t: (t.stage, t.key)),
         status,
         deadline,
-        is_overdue(deadline, today, status is RequestStatus.COMPLETE),
+        is_overdue(deadline, local_day(request.received_at, now), status is RequestStatus.COMPLETE),
     )
 
 
@@ -94,4 +95,4 @@ async def complete_if_done(tx: Transaction, request_id: str, now: dt.datetime) -
         await document_store.clear_about_subject(tx, request.subject_id, now)
         await subject_request_store.clear_about_subject(tx, request.subject_id, now)
         tasks = clean_tasks
-    return view(request, tasks, now.date())
+    return view(request, tasks, now)
