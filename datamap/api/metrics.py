@@ -62,7 +62,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from datamap.api.auth import principal_of
-from datamap.api.request_log import RECORD_KEY, RequestRecord
+from datamap.api.request_log import RECORD_KEY, RequestRecord, scope_of
 from datamap.domain.access import may_read
 from datamap.errors import DatabaseUnavailable, QueryTimeout
 from datamap.graph.database import Observed, Observer
@@ -196,9 +196,8 @@ class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         context = self.execution_context
-        request = context.context.get("request") if isinstance(context.context, dict) else None
-        scope = getattr(request, "scope", None)
-        if not isinstance(scope, dict):
+        scope = scope_of(context)
+        if scope is None:
             return
         label = operation_of(
             context.graphql_document, context.operation_name, _schema_root_fields(context.schema)

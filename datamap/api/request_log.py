@@ -171,9 +171,8 @@ class RequestRecorder(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         context = self.execution_context
-        request = context.context.get("request") if isinstance(context.context, dict) else None
-        scope = getattr(request, "scope", None)
-        if not isinstance(scope, dict):
+        scope = scope_of(context)
+        if scope is None:
             return
         record = record_of(scope)
         record.operation = context.operation_name or _single_operation_name(context.graphql_document)
@@ -185,6 +184,13 @@ class RequestRecorder(SchemaExtension):
         for error in errors:
             code = (error.extensions or {}).get("code")
             record.codes.append(code if isinstance(code, str) else BAD_REQUEST)
+
+
+def scope_of(context: Any) -> dict[str, Any] | None:
+    """The ASGI scope of the HTTP request an execution context runs for; None outside one (a test's direct call)."""
+    request = context.context.get("request") if isinstance(context.context, dict) else None
+    scope = getattr(request, "scope", None)
+    return scope if isinstance(scope, dict) else None
 
 
 def _single_operation_name(document: Any) -> str | None:
