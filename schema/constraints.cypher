@@ -1,6 +1,6 @@
 // datamap graph schema, applied idempotently at start (`datamap schema apply`, and by `serve`).
 // Statements are separated by semicolons; comments start with //.
-// SCHEMA_VERSION 9
+// SCHEMA_VERSION 10
 
 // The map: every keyed label is unique on `key`.
 CREATE CONSTRAINT organisation_key IF NOT EXISTS FOR (n:Organisation) REQUIRE n.key IS UNIQUE;
@@ -78,3 +78,10 @@ MATCH (a:Notice|Organisation|DataCategory|System|Purpose|Recipient|Transfer|Rete
 // organisation's name, address and legal-entity flag (read through `IS` as of the day asked about).
 MATCH ()-[f:FLOWS_TO]->() WHERE f.version IS NULL SET f.version = 1;
 MATCH (r:Recipient) WHERE r.organisationName IS NOT NULL OR r.legalEntity IS NOT NULL REMOVE r.organisationName, r.address, r.legalEntity;
+
+// Record tallies (version 10, graph/record_tallies.py): the recorded collections and disclosures counted per month
+// at write time, so the map findings read the tallies of the whole months and the records of the last month only
+// (through `held_in_at` and `disclosed_to_at`). Graphs loaded before get their tallies by an upgrade step.
+CREATE CONSTRAINT record_tally_key IF NOT EXISTS FOR (n:RecordTally) REQUIRE n.key IS UNIQUE;
+CREATE INDEX record_tally_month IF NOT EXISTS FOR (n:RecordTally) ON (n.month);
+CREATE INDEX held_in_at IF NOT EXISTS FOR ()-[r:HELD_IN]-() ON (r.at);

@@ -36,6 +36,7 @@ from datamap.graph.erasure_properties import (
     task_properties,
 )
 from datamap.graph.erasure_queries import ErasurePlanRow
+from datamap.graph.record_tallies import ERASE_TALLIES
 from datamap.graph.report_queries import STL_CUSTOMERS
 
 Node = Mapping[str, Any]  # a node's properties as the driver returns them (`n {.*}`)
@@ -218,6 +219,8 @@ async def complete_request(
             changed = changed_properties(event_properties(old_events[event.id]), event_properties(event))
             if changed:
                 event_changes.append({"id": event.id, "changes": changed})
+    # the subject's records off the record tallies, before COMPLETE_REQUEST deletes them (record_tallies.py)
+    await run(tx, ERASE_TALLIES, id=request_after.id)
     (row,) = await run(
         tx,
         q.COMPLETE_REQUEST,

@@ -5,6 +5,9 @@ held then). The whole-map statement also reads, up to `$asOfEnd`, the recorded c
 aggregate: one row per system and category, or per recipient, purpose and category, with a count and two record
 ids (the least and the greatest: stable, and bounded however many records there are), never one row per record;
 and, for each flagged entry whose flag names countries, the recorded events concerning it per subject country.
+It reads them from the record tallies (`record_tallies.py`, kept at write time) of the whole months before
+`$asOfEnd`'s (UTC), and from the records themselves (the `held_in_at` and `disclosed_to_at` indexes) for that
+month up to `$asOfEnd`: tallies bounded by the map and the months, and one month's records.
 The rules that judge them are the domain's (`domain/map_findings.py`, `domain/recorded_findings.py`). The
 transfers are the transfer register's own statement (`report_queries.TRANSFER_REGISTER`), run inside this one,
 and the retention rules the reports' fragment (`report_queries.RETENTION_IN_FORCE`).
@@ -20,6 +23,7 @@ from typing import Any, LiteralString, cast
 
 from datamap.domain.finding_rows import EventFactsRow, MapFactsRow
 from datamap.graph.database import Database, Transaction, run
+from datamap.graph.record_tallies import group, month, parts
 from datamap.graph.report_queries import RETENTION_IN_FORCE, TRANSFER_REGISTER, RegisterTransferRow
 from datamap.graph.validity import as_of_version, organisation_of, valid
 
@@ -150,10 +154,55 @@ CALL () {
 """
 )
 
-# The recorded events concerning each flagged entry whose flag names countries, by the subject's country.
-_FLAGGED_EVENTS: LiteralString = (
+# The recorded collections and disclosures up to `$asOfEnd`, one row per tally shape (`record_tallies.py`): per
+# kind, target, purpose and category (`country` null), and per kind, target, purpose and subject country
+# (`category` null); each with the count and the least and greatest record id. The whole months before
+# `$asOfEnd`'s (UTC) come from the tallies; that month, up to `$asOfEnd`, from the records. (A datetime with an
+# offset sorts before the same instant in a named zone: the records of the month are sought from just before its
+# first instant, then compared in UTC.)
+_RECORDED: LiteralString = (
     """
 CALL () {
+  WITH datetime({datetime: $asOfEnd, timezone: 'UTC'}) AS asOfEnd
+  WITH datetime({year: asOfEnd.year, month: asOfEnd.month, day: 1, timezone: 'UTC'}) AS monthStart
+  CALL (monthStart) {
+    MATCH (t:RecordTally) WHERE t.month < """
+    + month("monthStart")
+    + """
+    RETURN t.group AS group, t.records AS records, t.first AS first, t.last AS last
+    UNION ALL
+    MATCH (s:Subject)-[h:HELD_IN]->(sys:System)
+    WHERE h.at > monthStart - duration({nanoseconds: 1}) AND h.at <= $asOfEnd
+      AND datetime({datetime: h.at, timezone: 'UTC'}) >= monthStart
+    UNWIND [null] + h.categories AS category
+    RETURN """
+    + group("'collection'", "sys.key", "null", "category", "CASE WHEN category IS NULL THEN s.country END")
+    + """ AS group,
+           1 AS records, h.id AS first, h.id AS last
+    UNION ALL
+    MATCH (s:Subject)-[d:DISCLOSED_TO]->(r:Recipient)
+    WHERE d.at > monthStart - duration({nanoseconds: 1}) AND d.at <= $asOfEnd
+      AND datetime({datetime: d.at, timezone: 'UTC'}) >= monthStart
+    UNWIND [null] + d.categories AS category
+    RETURN """
+    + group("'disclosure'", "r.key", "d.purpose", "category", "CASE WHEN category IS NULL THEN s.country END")
+    + """ AS group,
+           1 AS records, d.id AS first, d.id AS last
+  }
+  WITH group, sum(records) AS records, min(first) AS first, max(last) AS last
+  WITH split(group, '|') AS p, records, first, last
+  RETURN collect({"""
+    + parts("p")
+    + """, records: records, examples: [first, last]}) AS recorded
+}
+"""
+)
+
+# The recorded events concerning each flagged entry whose flag names countries, by the subject's country:
+# disclosures for a purpose or to a recipient, collections into a system (records, not categories).
+_FLAGGED_EVENTS: LiteralString = (
+    """
+CALL (recorded) {
   MATCH (n:Purpose|Recipient|System) WHERE """
     + valid("n")
     + """
@@ -161,48 +210,28 @@ CALL () {
     + as_of_version("n")
     + """ AS a
   WITH n, a WHERE a.flag IS NOT NULL AND size(coalesce(a.flagCountries, [])) > 0
-  CALL (n) {
-    WITH n WHERE n:Purpose
-    MATCH (s:Subject)-[d:DISCLOSED_TO]->(:Recipient) WHERE d.purpose = n.key AND d.at <= $asOfEnd
-    RETURN s.country AS country, d.id AS id
-    UNION ALL
-    WITH n WHERE n:Recipient
-    MATCH (s:Subject)-[d:DISCLOSED_TO]->(n:Recipient) WHERE d.at <= $asOfEnd
-    RETURN s.country AS country, d.id AS id
-    UNION ALL
-    WITH n WHERE n:System
-    MATCH (s:Subject)-[h:HELD_IN]->(n:System) WHERE h.at <= $asOfEnd
-    RETURN s.country AS country, h.id AS id
-  }
-  WITH n, country, count(*) AS records, min(id) AS first, max(id) AS last
+  UNWIND recorded AS x
+  WITH n, x WHERE x.category IS NULL AND CASE
+    WHEN n:Purpose THEN x.kind = 'disclosure' AND x.purpose = n.key
+    WHEN n:Recipient THEN x.kind = 'disclosure' AND x.target = n.key
+    ELSE x.kind = 'collection' AND x.target = n.key
+  END
+  WITH n, x.country AS country, sum(x.records) AS records, min(x.examples[0]) AS first,
+       max(x.examples[1]) AS last
   RETURN collect({kind: labels(n)[0], key: n.key, country: country, records: records, examples: [first, last]})
          AS flaggedEvents
 }
 """
 )
 
-# Records grouped first by their category list (one row per distinct list), then per category.
+# Per system and category, and per recipient, purpose and category (a category's rows have no country).
 _COLLECTIONS: LiteralString = """
-CALL () {
-  MATCH (:Subject)-[h:HELD_IN]->(sys:System) WHERE h.at <= $asOfEnd
-  WITH sys.key AS target, h.categories AS categories, count(*) AS records, min(h.id) AS first, max(h.id) AS last
-  UNWIND categories AS category
-  WITH target, category, sum(records) AS records, min(first) AS first, max(last) AS last
-  RETURN collect({target: target, purpose: null, category: category, records: records, examples: [first, last]})
-         AS collections
-}
-"""
-
-_DISCLOSURES: LiteralString = """
-CALL () {
-  MATCH (:Subject)-[d:DISCLOSED_TO]->(r:Recipient) WHERE d.at <= $asOfEnd
-  WITH r.key AS target, d.purpose AS purpose, d.categories AS categories, count(*) AS records,
-       min(d.id) AS first, max(d.id) AS last
-  UNWIND categories AS category
-  WITH target, purpose, category, sum(records) AS records, min(first) AS first, max(last) AS last
-  RETURN collect({target: target, purpose: purpose, category: category, records: records,
-                  examples: [first, last]}) AS disclosures
-}
+WITH *, [x IN recorded WHERE x.kind = 'collection' AND x.category IS NOT NULL |
+         {target: x.target, purpose: null, category: x.category, records: x.records, examples: x.examples}]
+        AS collections,
+        [x IN recorded WHERE x.kind = 'disclosure' AND x.category IS NOT NULL |
+         {target: x.target, purpose: x.purpose, category: x.category, records: x.records, examples: x.examples}]
+        AS disclosures
 """
 
 _TRANSFERS: LiteralString = (
@@ -218,6 +247,7 @@ CALL () {
 
 MAP_FINDINGS: LiteralString = (
     _FLAGS
+    + _RECORDED
     + _FLAGGED_EVENTS
     + _SYSTEMS
     + _FLOWS
@@ -226,7 +256,6 @@ MAP_FINDINGS: LiteralString = (
     + _RETENTION
     + _NOTICE
     + _COLLECTIONS
-    + _DISCLOSURES
     + _TRANSFERS
     + """RETURN notice, systems, flows, recipients, purposes, retention, flags, flaggedEvents, collections,
        disclosures, transfers

@@ -9,6 +9,7 @@ from typing import LiteralString
 from datamap import resources
 from datamap.errors import ConfigError
 from datamap.graph.database import Database, unbounded
+from datamap.graph.record_tallies import DELETE_TALLIES, UPGRADE_TALLIES
 
 SCHEMA_FILE = resources.constraints_file()  # the checkout's schema/constraints.cypher, or a wheel's copy
 
@@ -26,6 +27,10 @@ UPGRADES: tuple[tuple[int, LiteralString], ...] = (
         "SET d.recipient = r.key } "
         "RETURN max(s.id) AS last",
     ),
+    # 10: the record tallies the map findings read (graph/record_tallies.py): any left by an interrupted upgrade
+    # deleted, then counted from the records
+    (10, DELETE_TALLIES),
+    (10, UPGRADE_TALLIES),
 )
 
 

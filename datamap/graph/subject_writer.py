@@ -2,6 +2,7 @@
 
 Rows carry keyed hashes only. Every row has a deterministic `id`, so writing the same row twice changes
 nothing. A row's subject is the one its identifier hashes already point to, or a new one with `newId`.
+The same statement keeps the record tallies (`record_tallies.py`) of the records it creates.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from datamap.graph.database import run
+from datamap.graph.record_tallies import APPLY, SUBJECT_RECORDS, month
 
 MISSING_KEYS: LiteralString = """
 RETURN [k IN $categories WHERE NOT EXISTS { MATCH (:DataCategory {key: k}) }] AS categories,
@@ -33,20 +35,28 @@ RETURN g.group AS group, subjects,
 
 # One row per subject: its identifiers, memberships, collections and disclosures, written once per subject.
 # A subject on the suppression list (an erasure request covers it) is never re-created. Times arrive as ISO 8601
-# text (see `write_subjects`).
-WRITE_SUBJECTS: LiteralString = """
+# text (see `write_subjects`); a subject's records arrive once each (`_once`).
+#
+# The record tallies (`record_tallies.py`) count only the records this statement creates: MERGE marks a record
+# it creates (`tallyNew`, removed at once), so writing the same rows again counts nothing. A subject whose
+# country changes has its earlier records' per-country tallies moved to the new country, as the findings read
+# the subject's country now. Every change is grouped per tally over the whole batch, then the tallies are taken
+# in key order (`record_tallies.APPLY`).
+WRITE_SUBJECTS: LiteralString = (
+    """
 UNWIND $subjects AS subject
 WITH subject WHERE NOT EXISTS { MATCH (sup:Suppression) WHERE sup.hash IN subject.hashes }
 WITH subject, datetime(subject.first) AS first
 MERGE (s:Subject {id: subject.id})
   ON CREATE SET s.createdAt = first
+WITH s, subject, first, s.country AS countryBefore
 SET s.createdAt = CASE WHEN first < s.createdAt THEN first ELSE s.createdAt END,
     s.country = coalesce(subject.country, s.country),
     s.region = CASE  // a new country without a region ends an old region of another country
       WHEN subject.region IS NULL AND subject.country IS NOT NULL AND NOT s.region STARTS WITH subject.country + '-'
       THEN null ELSE coalesce(subject.region, s.region) END,
     s.relationship = coalesce(subject.relationship, s.relationship)
-WITH s, subject
+WITH s, subject, countryBefore
 CALL (s, subject) {
   UNWIND subject.identifiers AS ident
   MERGE (i:Identifier {hash: ident.hash}) ON CREATE SET i.kind = ident.kind
@@ -59,21 +69,55 @@ CALL (s, subject) {
   MERGE (s)-[m:MEMBER_OF]->(c) ON CREATE SET m.since = since
   SET m.since = CASE WHEN since < m.since THEN since ELSE m.since END
 }
+CALL (s, countryBefore) {
+  WITH s, countryBefore WHERE coalesce(countryBefore, '') <> coalesce(s.country, '')"""
+    + SUBJECT_RECORDS
+    + """  UNWIND [{country: countryBefore, delta: -1}, {country: s.country, delta: 1}] AS move
+  RETURN collect({kind: kind, target: target, purpose: purpose, categories: [], country: move.country,
+                  month: """
+    + month("at")
+    + """, id: id, delta: move.delta}) AS moved
+}
 CALL (s, subject) {
   UNWIND subject.collections AS row
   MATCH (sys:System {key: row.system})
   MERGE (s)-[h:HELD_IN {id: row.id}]->(sys)
-    ON CREATE SET h.categories = row.categories, h.source = row.source, h.at = datetime(row.at)
+    ON CREATE SET h.categories = row.categories, h.source = row.source, h.at = datetime(row.at),
+                  h.tallyNew = true
+  WITH s, sys, h WHERE h.tallyNew
+  REMOVE h.tallyNew
+  RETURN collect({kind: 'collection', target: sys.key, purpose: null, categories: h.categories,
+                  country: s.country, month: """
+    + month("h.at")
+    + """, id: h.id, delta: 1}) AS held
 }
 CALL (s, subject) {
   UNWIND subject.disclosures AS row
   MATCH (r:Recipient {key: row.recipient})
   MERGE (s)-[d:DISCLOSED_TO {id: row.id}]->(r)
     ON CREATE SET d.categories = row.categories, d.purpose = row.purpose, d.at = datetime(row.at),
-                  d.recipient = r.key
+                  d.recipient = r.key, d.tallyNew = true
+  WITH s, r, d WHERE d.tallyNew
+  REMOVE d.tallyNew
+  RETURN collect({kind: 'disclosure', target: r.key, purpose: d.purpose, categories: d.categories,
+                  country: s.country, month: """
+    + month("d.at")
+    + """, id: d.id, delta: 1}) AS disclosed
 }
-RETURN count(s) AS written
+WITH count(s) AS written, collect(moved + held + disclosed) AS changed
+CALL (changed) {
+  UNWIND changed AS changes
+  UNWIND changes AS c
+  UNWIND [null] + c.categories AS category
+  WITH c.kind AS kind, c.target AS target, c.purpose AS purpose, category,
+       CASE WHEN category IS NULL THEN c.country END AS country, c.month AS month, sum(c.delta) AS delta,
+       min(CASE WHEN c.delta > 0 THEN c.id END) AS first, max(CASE WHEN c.delta > 0 THEN c.id END) AS last
 """
+    + APPLY
+    + """}
+RETURN written
+"""
+)
 
 
 async def missing_keys(tx: AsyncManagedTransaction, **keys: list[str]) -> dict[str, list[str]]:
@@ -92,8 +136,28 @@ async def resolve_subjects(tx: AsyncManagedTransaction, groups: list[dict[str, A
 
 async def write_subjects(tx: AsyncManagedTransaction, subjects: list[dict[str, Any]]) -> int:
     """Write subject rows (from `recording.per_subject`); return how many were written (not suppressed)."""
-    (row,) = await run(tx, WRITE_SUBJECTS, subjects=[_as_text_times(s) for s in subjects])
+    (row,) = await run(tx, WRITE_SUBJECTS, subjects=[_as_text_times(_once(s)) for s in subjects])
     return int(row["written"])
+
+
+def _once(subject: dict[str, Any]) -> dict[str, Any]:
+    """The subject row with each record once (the first of the rows with the same id and target): a record the
+    statement met twice would be counted twice in the tallies."""
+    return {
+        **subject,
+        "collections": _first_of_each(subject["collections"], "system"),
+        "disclosures": _first_of_each(subject["disclosures"], "recipient"),
+    }
+
+
+def _first_of_each(records: list[dict[str, Any]], target: str) -> list[dict[str, Any]]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for r in records:
+        if (r["id"], r[target]) not in seen:
+            seen.add((r["id"], r[target]))
+            out.append(r)
+    return out
 
 
 def _as_text_times(subject: dict[str, Any]) -> dict[str, Any]:
