@@ -21,7 +21,7 @@ from datamap.cli_common import (
 from datamap.clock import command_clock
 
 if TYPE_CHECKING:
-    from datamap.domain.lineage import Lineage, Reached
+    from datamap.domain.lineage_types import Lineage, Reached
 
 EPILOG = "exit status: 0 found; 2 bad input (the API's message); 3 no such subject or category"
 KINDS = ("sources", "systems", "purposes", "recipients", "transfers")

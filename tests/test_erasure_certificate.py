@@ -16,7 +16,7 @@ from datamap.domain.deadlines import Jurisdiction
 from datamap.domain.erasure_certificate import certificate
 from datamap.domain.erasure_plan import Action
 from datamap.domain.erasure_records import ErasureRequestRecord, ErasureTaskRecord, TaskStatus
-from datamap.domain.lineage import NodeKind
+from datamap.domain.lineage_types import NodeKind
 from datamap.graph.erasure_properties import (
     request_from_node,
     request_properties,

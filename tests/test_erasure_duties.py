@@ -24,7 +24,7 @@ from datamap.domain.erasure_records import (
     TaskStatus,
 )
 from datamap.domain.erasure_workflow import digest, status_of, verification
-from datamap.domain.lineage import NodeKind
+from datamap.domain.lineage_types import NodeKind
 from datamap.errors import Forbidden
 from datamap.graph.database import Database
 from datamap.services import audit, erasure

@@ -16,8 +16,9 @@ from PIL import Image
 from datamap.clock import FixedClock
 from datamap.domain.access import Role
 from datamap.domain.deadlines import add_months
-from datamap.domain.lineage import Lineage, subject_lineage
+from datamap.domain.lineage import subject_lineage
 from datamap.domain.lineage_picture import TRUNCATED_NOTE, Evidence, Picture, lineage_picture, quoted
+from datamap.domain.lineage_types import Lineage
 from datamap.graph.database import Database, unbounded
 from datamap.services import audit, lineage_pictures
 from datamap.services.impact import impact_on_recipient

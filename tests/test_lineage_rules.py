@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from datamap.domain.lineage import Lineage, LineagePath, Reached, category_lineage, subject_lineage
+from datamap.domain.lineage import category_lineage, subject_lineage
+from datamap.domain.lineage_types import Lineage, LineagePath, Reached
 from tests.helpers import (
     Row,
     at,

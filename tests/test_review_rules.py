@@ -15,7 +15,7 @@ from datamap.domain.ccpa_categories import CCPA_CATEGORIES
 from datamap.domain.documents import Document
 from datamap.domain.erasure_plan import Action
 from datamap.domain.erasure_records import ErasureRequestRecord, ErasureTaskRecord, TaskStatus
-from datamap.domain.lineage import NodeKind
+from datamap.domain.lineage_types import NodeKind
 from datamap.domain.outgoing_documents import (
     art19_findings,
     art19_notice,

@@ -19,7 +19,7 @@ from typing import TypedDict
 
 from datamap.domain.categories import related
 from datamap.domain.documents import Document
-from datamap.domain.lineage import Lineage, Reached
+from datamap.domain.lineage_types import Lineage, Reached
 from datamap.domain.map_findings import recipient_identity_unknown
 from datamap.domain.regions import EEA, country_of
 from datamap.domain.report_rows import (

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from datamap.domain.lineage import Lineage, NodeKind, Reached
+from datamap.domain.lineage_types import Lineage, NodeKind, Reached
 from datamap.domain.retention_exceptions import (
     HOLD_GROUND,
     Restriction,

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from datamap.domain.deadlines import Jurisdiction
 from datamap.domain.erasure_plan import Action
-from datamap.domain.lineage import NodeKind
+from datamap.domain.lineage_types import NodeKind
 
 
 class TaskStatus(StrEnum):

@@ -35,7 +35,7 @@ from datamap.domain.erasure_records import (
     TaskStatus,
 )
 from datamap.domain.identifiers import SubjectIdentifier, normalise_email
-from datamap.domain.lineage import NodeKind
+from datamap.domain.lineage_types import NodeKind
 from datamap.domain.vocabulary import IdentifierKind
 from datamap.errors import Forbidden, ValidationError
 

@@ -23,16 +23,9 @@ from datamap.domain.categories import narrow
 from datamap.domain.deadlines import add_months
 
 # the lineage's map-path pieces: the same paths, steps and trigger rules, not a second reading of them
-from datamap.domain.lineage import (
-    _KIND,
-    LineagePath,
-    NodeKind,
-    Reached,
-    _conditions,
-    _path_step,
-    _paths,
-)
+from datamap.domain.lineage import _KIND, _conditions, _path_step, _paths
 from datamap.domain.lineage_rows import FlowPathsRow
+from datamap.domain.lineage_types import LineagePath, NodeKind, Reached
 from datamap.domain.vocabulary import FlowTrigger
 from datamap.errors import ValidationError
 

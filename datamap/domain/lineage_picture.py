@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from datamap.domain.impact import RecipientImpact
-from datamap.domain.lineage import Lineage, LineagePath, NodeKind, Reached, Step, TransferTerms
+from datamap.domain.lineage_types import Lineage, LineagePath, NodeKind, Reached, Step, TransferTerms
 from datamap.domain.vocabulary import FlowTrigger
 
 DRAWN_KINDS = (NodeKind.SUBJECT, NodeKind.SOURCE, NodeKind.SYSTEM, NodeKind.RECIPIENT)

@@ -16,7 +16,7 @@ from datamap.domain.ccpa import GROUND_WORDS, RightToKnow
 from datamap.domain.documents import Document
 from datamap.domain.erasure_plan import Action
 from datamap.domain.erasure_records import ErasureRequestRecord, ErasureTaskRecord
-from datamap.domain.lineage import NodeKind
+from datamap.domain.lineage_types import NodeKind
 from datamap.domain.shine_the_light import ShineTheLightResponse
 from datamap.domain.transfer_validity import Finding, Severity
 

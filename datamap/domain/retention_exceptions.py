@@ -18,7 +18,7 @@ from typing import Any
 
 from datamap.domain.categories import covers, narrow
 from datamap.domain.deadlines import add_months
-from datamap.domain.lineage import Lineage, NodeKind, Reached
+from datamap.domain.lineage_types import Lineage, NodeKind, Reached
 
 OVERRIDING_BASES = frozenset({"legal_obligation_tax", "legal_obligation_accounting"})
 HOLD_GROUND = "GDPR Art. 17(3)(e): legal hold"  # followed by the hold's reason in parentheses

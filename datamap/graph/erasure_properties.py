@@ -23,7 +23,7 @@ from datamap.domain.erasure_records import (
     Outcome,
     TaskStatus,
 )
-from datamap.domain.lineage import NodeKind
+from datamap.domain.lineage_types import NodeKind
 
 Node = Mapping[str, Any]  # a node's properties as the driver returns them (`n {.*}`)
 

@@ -21,7 +21,7 @@ from datamap.domain.erasure_records import (
     TaskStatus,
 )
 from datamap.domain.erasure_workflow import key_digest
-from datamap.domain.lineage import NodeKind
+from datamap.domain.lineage_types import NodeKind
 from datamap.graph import erasure_queries as q
 from datamap.graph.database import Database, Records, Transaction, run
 from datamap.graph.erasure_properties import (

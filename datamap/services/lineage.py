@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from datamap.domain.categories import ancestors, check_category_key
-from datamap.domain.lineage import Lineage, category_lineage, subject_lineage
+from datamap.domain.lineage import category_lineage, subject_lineage
+from datamap.domain.lineage_types import Lineage
 from datamap.domain.local_days import day_start
 from datamap.errors import NotFound, ValidationError
 from datamap.graph.database import Database

@@ -26,8 +26,8 @@ import shutil
 
 from datamap.domain.deadlines import add_months
 from datamap.domain.documents import Document
-from datamap.domain.lineage import NodeKind
 from datamap.domain.lineage_picture import Picture, impact_picture, lineage_picture
+from datamap.domain.lineage_types import NodeKind
 from datamap.errors import PrerequisiteMissing, QueryTimeout
 from datamap.graph.database import Database
 from datamap.graph.subject_lookup import subject_hashes

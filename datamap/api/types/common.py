@@ -6,7 +6,7 @@ import datetime as dt
 
 import strawberry
 
-from datamap.domain import lineage as dl
+from datamap.domain import lineage_types as dl
 from datamap.domain.vocabulary import LegalBasis, RecipientRole, Relationship, SourceKind, TransferMechanism
 from datamap.graph.map_rows import PartyRow, ProvenanceRow
 

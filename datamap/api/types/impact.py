@@ -9,7 +9,7 @@ import strawberry
 from datamap.api.types.common import NodeKindEnum, Provenance, RecipientRoleEnum
 from datamap.api.types.lineage import LineageStep
 from datamap.domain import impact as di
-from datamap.domain import lineage as dl
+from datamap.domain import lineage_types as dl
 from datamap.domain.vocabulary import FlowTrigger, RecipientRole
 from datamap.graph.map_rows import ProvenanceRow
 

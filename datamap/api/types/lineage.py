@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from datamap.api.types.common import LegalBasisEnum, MechanismEnum, NodeKindEnum, Party, RecipientRoleEnum
-from datamap.domain import lineage as dl
+from datamap.domain import lineage_types as dl
 from datamap.domain.vocabulary import LegalBasis, RecipientRole, TransferMechanism
 
 
