@@ -25,6 +25,7 @@ from datamap.domain.local_days import CALIFORNIA, day_window
 from datamap.domain.map_changes import MapKind
 from datamap.graph import audit_log
 from datamap.graph import report_queries as rq
+from datamap.graph import stl_queries as stlq
 from datamap.graph.database import Database, StatementCounter
 from datamap.graph.erasure_queries import ERASURE_PLAN
 from datamap.graph.findings_queries import MAP_FINDINGS
@@ -101,7 +102,7 @@ def _stl_statements(rng: random.Random, subjects: int, secret: bytes) -> list[tu
         "id": f"bench-{index}-{received.year}",
         "response": "{}",
     }
-    return [(rq.STL_CUSTOMER, params), (rq.SAVE_STL_REQUEST, {"request": request})]
+    return [(stlq.STL_CUSTOMER, params), (stlq.SAVE_STL_REQUEST, {"request": request})]
 
 
 def _stl_variables(rng: random.Random, subjects: int) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from datamap.graph.erasure_properties import (
 )
 from datamap.graph.erasure_queries import ErasurePlanRow
 from datamap.graph.record_tallies import ERASE_TALLIES
-from datamap.graph.report_queries import STL_CUSTOMERS
+from datamap.graph.stl_queries import STL_CUSTOMERS
 
 Node = Mapping[str, Any]  # a node's properties as the driver returns them (`n {.*}`)
 

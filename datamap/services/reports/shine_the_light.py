@@ -13,7 +13,7 @@ from datamap.domain.documents import Document
 from datamap.domain.erasure_workflow import digest
 from datamap.domain.local_days import CALIFORNIA, day_window
 from datamap.domain.report_rows import NoticeRow, OrganisationRow, StatutoryRow
-from datamap.graph import report_queries as q
+from datamap.graph import stl_queries as q
 from datamap.graph.database import Database, Transaction
 from datamap.services.erasure.trail import Trail, refusals
 from datamap.services.reports.common import check_received
