@@ -157,14 +157,14 @@ CALL () {
 # The recorded collections and disclosures up to `$asOfEnd`, one row per tally shape (`record_tallies.py`): per
 # kind, target, purpose and category (`country` null), and per kind, target, purpose and subject country
 # (`category` null); each with the count and the least and greatest record id. The whole months before
-# `$asOfEnd`'s (UTC) come from the tallies; that month, up to `$asOfEnd`, from the records. (A datetime with an
-# offset sorts before the same instant in a named zone: the records of the month are sought from just before its
-# first instant, then compared in UTC.)
+# `$asOfEnd`'s (UTC) come from the tallies; that month, up to `$asOfEnd`, from the records. The month's first
+# instant is built at offset +00:00, as the records' instants are written: Neo4j does not find an instant in the
+# named zone 'UTC' equal to (nor >=) the same instant at an offset.
 _RECORDED: LiteralString = (
     """
 CALL () {
-  WITH datetime({datetime: $asOfEnd, timezone: 'UTC'}) AS asOfEnd
-  WITH datetime({year: asOfEnd.year, month: asOfEnd.month, day: 1, timezone: 'UTC'}) AS monthStart
+  WITH datetime({datetime: $asOfEnd, timezone: '+00:00'}) AS asOfEnd
+  WITH datetime({year: asOfEnd.year, month: asOfEnd.month, day: 1, timezone: '+00:00'}) AS monthStart
   CALL (monthStart) {
     MATCH (t:RecordTally) WHERE t.month < """
     + month("monthStart")
@@ -172,8 +172,7 @@ CALL () {
     RETURN t.group AS group, t.records AS records, t.first AS first, t.last AS last
     UNION ALL
     MATCH (s:Subject)-[h:HELD_IN]->(sys:System)
-    WHERE h.at > monthStart - duration({nanoseconds: 1}) AND h.at <= $asOfEnd
-      AND datetime({datetime: h.at, timezone: 'UTC'}) >= monthStart
+    WHERE h.at >= monthStart AND h.at <= $asOfEnd
     UNWIND [null] + h.categories AS category
     RETURN """
     + group("'collection'", "sys.key", "null", "category", "CASE WHEN category IS NULL THEN s.country END")
@@ -181,8 +180,7 @@ CALL () {
            1 AS records, h.id AS first, h.id AS last
     UNION ALL
     MATCH (s:Subject)-[d:DISCLOSED_TO]->(r:Recipient)
-    WHERE d.at > monthStart - duration({nanoseconds: 1}) AND d.at <= $asOfEnd
-      AND datetime({datetime: d.at, timezone: 'UTC'}) >= monthStart
+    WHERE d.at >= monthStart AND d.at <= $asOfEnd
     UNWIND [null] + d.categories AS category
     RETURN """
     + group("'disclosure'", "r.key", "d.purpose", "category", "CASE WHEN category IS NULL THEN s.country END")
