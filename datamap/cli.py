@@ -109,12 +109,6 @@ def _run_service(args: argparse.Namespace) -> int:
     import uvicorn
 
     from datamap.api import served
-    from datamap.api.app import create_app
-    from datamap.api.request_log import configure_access_log
-    from datamap.clock import SystemClock
-    from datamap.graph.database import Database
-    from datamap.services.authentication import serving
-    from datamap.services.context import AppState
     from datamap.services.seed import load_seed
 
     if not 1 <= args.workers <= MAX_WORKERS:
@@ -129,47 +123,40 @@ def _run_service(args: argparse.Namespace) -> int:
                 f"{len(seed.subjects)} example subjects"
             )
 
-    db = Database(Neo4jSettings.from_env())
-    clock = SystemClock()  # a running service always uses the machine's clock
-    authenticator, loopback_headers = serving(
-        db, clock.now, args.host, state_dir()
-    )  # refused before anything starts
+    # every worker (one, or each of --workers) builds its application the same way, from the environment
+    os.environ[served.HOST_VARIABLE] = args.host
+    os.environ[served.ACCESS_LOG_VARIABLE] = "on" if args.access_log else "off"
+    local_token = (
+        served.local_token_used()
+    )  # refuses a bad authentication configuration before anything starts
     _with_db(prepare)
-    app = create_app(
-        AppState(db=db, secret=secret, clock=clock),
-        authenticator=authenticator,
-        loopback_headers=loopback_headers,
-    )
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
-    if loopback_headers:
+    if local_token:
         print(
             f"local admin token (GraphiQL on this machine starts with it): {state_dir() / 'local-admin-token'}"
         )
-    if args.workers > 1:  # each worker builds its own application (`api/served.py`) from the environment
-        os.environ[served.HOST_VARIABLE] = args.host
-        os.environ[served.ACCESS_LOG_VARIABLE] = "on" if args.access_log else "off"
-        # /metrics adds up the workers' counts through files in one folder (prometheus-client's multiprocess
-        # mode): a fresh one unless the operator named one
-        metrics_dir = None
-        if METRICS_DIR_VARIABLE not in os.environ:
-            metrics_dir = tempfile.mkdtemp(prefix="datamap-metrics-")
-            os.environ[METRICS_DIR_VARIABLE] = metrics_dir
-        try:
-            uvicorn.run(
-                "datamap.api.served:served_app",
-                factory=True,
-                workers=args.workers,
-                host=args.host,
-                port=args.port,
-                log_level="info",
-                access_log=False,
-            )
-        finally:
-            if metrics_dir is not None:
-                shutil.rmtree(metrics_dir, ignore_errors=True)
+    if args.workers == 1:
+        uvicorn.run(served.served_app(), host=args.host, port=args.port, log_level="info", access_log=False)
         return 0
-    configure_access_log(args.access_log)  # JSON lines; uvicorn's own access log (client addresses) stays off
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    # /metrics adds up the workers' counts through files in one folder (prometheus-client's multiprocess mode):
+    # a fresh one unless the operator named one
+    metrics_dir = None
+    if METRICS_DIR_VARIABLE not in os.environ:
+        metrics_dir = tempfile.mkdtemp(prefix="datamap-metrics-")
+        os.environ[METRICS_DIR_VARIABLE] = metrics_dir
+    try:
+        uvicorn.run(
+            "datamap.api.served:served_app",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            access_log=False,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 

@@ -18,12 +18,22 @@ from datamap.api.request_log import configure_access_log
 from datamap.clock import SystemClock
 from datamap.config import Neo4jSettings, hash_secret, state_dir
 from datamap.graph.database import Database
-from datamap.services.authentication import serving
+from datamap.services.authentication import serving, uses_local_token
 from datamap.services.context import AppState
 
 # The host `datamap serve` listens on: whether authentication may fall back to the local admin token depends on it.
 HOST_VARIABLE = "DATAMAP_SERVE_HOST"
 ACCESS_LOG_VARIABLE = "DATAMAP_SERVE_ACCESS_LOG"  # "off": `serve --no-access-log`
+
+
+def _host() -> str:
+    return os.environ.get(HOST_VARIABLE, "127.0.0.1")
+
+
+def local_token_used() -> bool:
+    """Whether the service falls back to the local admin token (no authentication configured, on loopback);
+    a `ConfigError` when it may not serve at all (beyond loopback without authentication)."""
+    return uses_local_token(_host())
 
 
 def served_app() -> Starlette:

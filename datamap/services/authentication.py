@@ -114,16 +114,27 @@ def serving(
     neither, the service must listen on loopback: it makes a local admin token (state folder, 0600) and
     GraphiQL served to this machine starts with it, so a developer can use it at once."""
     oidc = oidc_from_env()
+    if not uses_local_token(host, configured=oidc is not None):
+        return Authenticator(db, now, oidc=oidc), None
+    local = local_admin_token(state_folder)
+    return Authenticator(db, now, local_token=local), {"Authorization": f"Bearer {local}"}
+
+
+def uses_local_token(host: str, *, configured: bool | None = None) -> bool:
+    """Whether `datamap serve` on `host` lets the local admin token in: no authentication configured
+    (`configured`: OpenID Connect, found from the environment when not given; or `DATAMAP_AUTH=tokens`), which
+    is allowed on loopback only (`ConfigError` beyond it)."""
     mode = os.environ.get(AUTH_VARIABLE, "")
     if mode not in ("", "tokens"):
         raise ConfigError(f"{AUTH_VARIABLE}={mode!r}: the only value is 'tokens' (API tokens are the way in)")
-    if oidc is not None or mode == "tokens":
-        return Authenticator(db, now, oidc=oidc), None
+    if configured is None:
+        configured = oidc_from_env() is not None
+    if configured or mode == "tokens":
+        return False
     if not is_loopback_host(host):
         raise ConfigError(
             f"--host {host}: refusing to serve beyond this machine without an authentication configuration; "
             f"set {AUTH_VARIABLE}=tokens (API tokens from `datamap token create`) or DATAMAP_OIDC_ISSUER, "
             "DATAMAP_OIDC_AUDIENCE and DATAMAP_OIDC_JWKS (OpenID Connect)"
         )
-    local = local_admin_token(state_folder)
-    return Authenticator(db, now, local_token=local), {"Authorization": f"Bearer {local}"}
+    return True
