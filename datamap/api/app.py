@@ -20,6 +20,7 @@ from strawberry.asgi import GraphQL
 
 from datamap.api.auth import Authentication, principal_of
 from datamap.api.body_limit import BodyLimit
+from datamap.api.bookmarks import CausalBookmarks
 from datamap.api.brake import AbuseBrake
 from datamap.api.document_downloads import document_download
 from datamap.api.examples import EXAMPLES
@@ -177,5 +178,6 @@ def create_app(
             Middleware(Authentication, authenticator=authenticator, open_prefixes=(STATIC_PREFIX,)),
             Middleware(AbuseBrake),  # 429 for a principal that keeps sending what the limits refuse
             Middleware(BodyLimit, seconds=settings.body_timeout),  # 413 past 1 MiB unread; 408 if too slow
+            Middleware(CausalBookmarks, db=state.db),  # X-Datamap-Bookmark: read-your-writes across processes
         ],
     )

@@ -5,6 +5,11 @@ Every statement runs with a time limit that Neo4j enforces: the settings' `query
 `deadline()` (the API gives each request one); schema changes run `unbounded()`. Past it Neo4j stops the
 statement and the caller gets `QueryTimeout`. A Neo4j that cannot be reached, or a pool with no free
 connection, fails within a second or two as `DatabaseUnavailable`, instead of retrying for half a minute.
+
+Causal consistency: every statement of the process reads what the process wrote before (one bookmark manager for
+all its transactions), on a single server and on a cluster whose followers take the reads (`neo4j://` URIs; reads
+are READ-routed). Another process, or a client of several, carries the bookmarks of its writes
+(`Database.bookmarks()`) to the next process's statements with `after_bookmarks()`.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any, LiteralString, TypeVar
 
@@ -30,7 +35,7 @@ from neo4j.exceptions import (
 )
 
 from datamap.config import Neo4jSettings
-from datamap.errors import DatabaseUnavailable, QueryTimeout
+from datamap.errors import DatabaseUnavailable, QueryTimeout, ValidationError
 
 T = TypeVar("T")
 
@@ -65,6 +70,7 @@ logging.getLogger("neo4j.session").addFilter(_QuietRetries())
 
 _deadline: ContextVar[float | None] = ContextVar("datamap_deadline", default=None)
 _unbounded: ContextVar[bool] = ContextVar("datamap_unbounded", default=False)
+_given_bookmarks: ContextVar[tuple[str, ...]] = ContextVar("datamap_bookmarks", default=())
 
 
 @contextlib.contextmanager
@@ -86,6 +92,18 @@ def unbounded() -> Iterator[None]:
         yield
     finally:
         _unbounded.reset(token)
+
+
+@contextlib.contextmanager
+def after_bookmarks(bookmarks: Iterable[str]) -> Iterator[None]:
+    """Statements run inside (in this task and the tasks it starts) see at least the transactions `bookmarks` name,
+    bookmarks another process gave out (`Database.bookmarks()`): a server or follower that has not applied them
+    yet waits for them, or fails with `DatabaseUnavailable`."""
+    token = _given_bookmarks.set(tuple(bookmarks))
+    try:
+        yield
+    finally:
+        _given_bookmarks.reset(token)
 
 
 class StatementCounter:
@@ -139,6 +157,13 @@ class Database:
             )
         except (ConfigurationError, ValueError) as exc:
             raise DatabaseUnavailable(f"Neo4j URI {settings.uri!r} is not usable: {exc}") from None
+        # one for every transaction of the process: each sees what the ones before it wrote, wherever routed
+        self.bookmark_manager = AsyncGraphDatabase.bookmark_manager()
+
+    async def bookmarks(self) -> list[str]:
+        """The bookmarks of this process's latest transactions: given to `after_bookmarks()` in another process,
+        its statements see everything this one has committed."""
+        return sorted(await self.bookmark_manager.get_bookmarks())
 
     async def close(self) -> None:
         await self.driver.close()
@@ -171,15 +196,41 @@ class Database:
         kind = "read" if routing is RoutingControl.READ else "write"
         try:
             with self._errors(timeout), observer.connection():
-                records, _, _ = await self.driver.execute_query(
-                    neo4j.Query(query, timeout=timeout),
-                    params,
-                    routing_=routing,
-                    database_=self.settings.database,
-                )
+                if _given_bookmarks.get():
+                    records = await self._run_after_bookmarks(query, params, routing, timeout)
+                else:
+                    records, _, _ = await self.driver.execute_query(
+                        neo4j.Query(query, timeout=timeout),
+                        params,
+                        routing_=routing,
+                        database_=self.settings.database,
+                        bookmark_manager_=self.bookmark_manager,
+                    )
         finally:
             observer.statement(kind, time.perf_counter() - started)
         return [native(dict(r)) for r in records]
+
+    async def _run_after_bookmarks(
+        self, query: LiteralString, params: dict[str, Any], routing: RoutingControl, timeout: float | None
+    ) -> list[neo4j.Record]:
+        """One statement in a managed transaction that starts after the bookmarks given (`after_bookmarks`) and
+        those of this process (`execute_query` takes no bookmarks but its manager's)."""
+
+        @neo4j.unit_of_work(timeout=timeout)
+        async def records(tx: AsyncManagedTransaction) -> list[neo4j.Record]:
+            result = await tx.run(query, params)
+            return [r async for r in result]
+
+        async with self._session() as session:
+            run = session.execute_read if routing is RoutingControl.READ else session.execute_write
+            return await run(records)
+
+    def _session(self) -> neo4j.AsyncSession:
+        return self.driver.session(
+            database=self.settings.database,
+            bookmarks=neo4j.Bookmarks.from_raw_values(_given_bookmarks.get()),
+            bookmark_manager=self.bookmark_manager,
+        )
 
     async def transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` as one write transaction: all its statements commit together or not at all."""
@@ -199,7 +250,7 @@ class Database:
             return await work(tx)
 
         with self._errors(timeout), Observed.observer.connection():
-            async with self.driver.session(database=self.settings.database) as session:
+            async with self._session() as session:
                 run = session.execute_write if write else session.execute_read
                 return await run(timed)
 
@@ -246,6 +297,18 @@ class Database:
                 raise DatabaseUnavailable(
                     f"Neo4j at {self.settings.uri} has no database {self.settings.database!r} "
                     "(DATAMAP_NEO4J_DATABASE)"
+                ) from None
+            if exc.code in (
+                "Neo.ClientError.Transaction.InvalidBookmark",
+                "Neo.ClientError.Transaction.InvalidBookmarkMixture",
+            ):
+                raise ValidationError(
+                    "bookmark: Neo4j does not know it; give the bookmarks a response of this service returned"
+                ) from None
+            if exc.code == "Neo.TransientError.Transaction.BookmarkTimeout":
+                raise DatabaseUnavailable(
+                    f"Neo4j at {self.settings.uri} has not yet applied the transactions the bookmarks given "
+                    "name; try again shortly"
                 ) from None
             if exc.code == "Neo.TransientError.Database.DatabaseUnavailable":
                 raise DatabaseUnavailable(
@@ -300,6 +363,7 @@ __all__ = [
     "Observer",
     "Records",
     "Transaction",
+    "after_bookmarks",
     "deadline",
     "neo4j",
     "run",
