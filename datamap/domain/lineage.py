@@ -334,9 +334,7 @@ def _follow(
 
 def _conditions(flows: Sequence[PathFlowRow]) -> tuple[FlowTrigger, ...]:
     """The events a map path's contingent flows need (a flow stored without a trigger is routine)."""
-    return tuple(
-        sorted({FlowTrigger(f.get("trigger") or FlowTrigger.ROUTINE) for f in flows} - {FlowTrigger.ROUTINE})
-    )
+    return tuple(sorted({t for f in flows for t in _events(f.get("trigger"))}))
 
 
 def _add_flow_purposes(
@@ -357,8 +355,20 @@ def _add_flow_purposes(
 
 def _triggered(purpose: TriggeredPurposeRow) -> tuple[FlowTrigger, ...]:
     """The event a purpose's processing needs (none for a routine one)."""
-    trigger = FlowTrigger(purpose.get("trigger") or FlowTrigger.ROUTINE)
-    return () if trigger is FlowTrigger.ROUTINE else (trigger,)
+    return _events(purpose.get("trigger"))
+
+
+# by a stored trigger (a purpose's or a flow's): the events it needs, looked up instead of built along every path
+_EVENTS: dict[str, tuple[FlowTrigger, ...]] = {
+    t.value: (() if t is FlowTrigger.ROUTINE else (t,)) for t in FlowTrigger
+}
+
+
+def _events(trigger: str | None) -> tuple[FlowTrigger, ...]:
+    """None (stored without a trigger) is routine; a value that is no trigger fails as `FlowTrigger` does."""
+    stored = trigger or FlowTrigger.ROUTINE
+    found = _EVENTS.get(stored)
+    return found if found is not None else (FlowTrigger(stored),)
 
 
 def category_lineage(row: CategoryLineageRow, *, category: str, as_of: dt.date, max_hops: int) -> Lineage:

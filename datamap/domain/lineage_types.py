@@ -51,6 +51,14 @@ class LineagePath:
     conditions: tuple[
         FlowTrigger, ...
     ] = ()  # the events its contingent flows need; empty: routine or observed
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # a reached node keeps the paths it saw in a set, each path looked up and added: hashed once
+        object.__setattr__(self, "_hash", hash((self.steps, self.observed, self.categories, self.conditions)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def routine(self) -> bool:

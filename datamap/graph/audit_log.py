@@ -2,11 +2,19 @@
 
 Appending takes the chain's head (`AuditChain`) by writing it, so appends serialise and the numbering has no
 gaps; the head keeps the last number and digest, so removing the newest events shows too.
+
+An append is one statement (`APPEND_AFTER`): the process keeps the last head it saw (`LastHead`) and chains the
+events on from it in Python (digests are SHA-256, `domain.audit.chain`); the statement locks the head, and
+writes the events only if the head is still that one. If another transaction or process appended meanwhile, the
+statement writes nothing and returns the head as it is; the events are chained again on from it and the
+statement runs again in the same transaction, which now holds the head's lock, so it appends. The chain never
+forks and loses nothing, whatever the process believed; a stale belief costs one more statement.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import LiteralString
 
 from datamap.domain.audit import GENESIS, AuditEntry, AuditEvent, chain
@@ -14,19 +22,17 @@ from datamap.graph.database import Database, Observed, Records, Transaction, run
 
 CHAIN_KEY = "datamap"
 
-LOCK_HEAD: LiteralString = """
+# The head is locked (written) before its number and digest are read, so what is compared is what the last
+# committed append left; `$events` (chained on from `$seq`/`$digest`) are written only if that is still the head.
+# Either way the head as it was before is returned.
+APPEND_AFTER: LiteralString = """
 MERGE (h:AuditChain {key: $key}) ON CREATE SET h.seq = 0, h.digest = $genesis
 SET h.lockedAt = $now
-RETURN h.seq AS seq, h.digest AS digest
-"""
-
-APPEND: LiteralString = """
-MATCH (h:AuditChain {key: $key})
-UNWIND $events AS event
-CREATE (e:AuditEvent) SET e = event
-WITH h, max(event.seq) AS last, collect(event) AS written
-SET h.seq = last, h.digest = [x IN written WHERE x.seq = last][0].digest
-RETURN count(*) AS appended
+WITH h, h.seq AS seq, h.digest AS digest
+WITH h, seq, digest, seq = $seq AND digest = $digest AS current
+FOREACH (event IN CASE WHEN current THEN $events ELSE [] END | CREATE (e:AuditEvent) SET e = event)
+FOREACH (_ IN CASE WHEN current THEN [1] ELSE [] END | SET h.seq = $lastSeq, h.digest = $lastDigest)
+RETURN seq, digest, current AS appended
 """
 
 # Reading events, oldest first, each way served by an index (a filter written `$x IS NULL OR ...` would serve none
@@ -105,15 +111,49 @@ def _event(row: dict[str, object]) -> AuditEvent:
     return AuditEvent(int(str(row["seq"])), entry, str(row["previous"]), str(row["digest"]))
 
 
-async def append(tx: Transaction, entries: list[AuditEntry], now: dt.datetime) -> list[AuditEvent]:
-    """Append entries to the chain inside the caller's write transaction (two statements)."""
+@dataclass
+class LastHead:
+    """The chain's head as this process last saw it (number and digest): what the next append expects. Only a
+    guess: `append` checks it under the head's lock."""
+
+    seq: int = -1  # none seen yet: the first append learns the head
+    digest: str = GENESIS
+
+
+SEEN = LastHead()  # the process's
+
+
+async def append(
+    tx: Transaction, entries: list[AuditEntry], now: dt.datetime, seen: LastHead = SEEN
+) -> list[AuditEvent]:
+    """Append entries to the chain inside the caller's write transaction: one statement when `seen` is still the
+    head, two when another append came first (the second then holds the head's lock)."""
     if not entries:
         return []
-    (head,) = await run(tx, LOCK_HEAD, key=CHAIN_KEY, genesis=GENESIS, now=now)
-    events = chain(entries, int(head["seq"]), str(head["digest"]))
-    await run(tx, APPEND, key=CHAIN_KEY, events=[_properties(e) for e in events])
-    Observed.observer.audit_events(len(events))  # the service's metrics (api/metrics.py)
-    return events
+    seq, digest = seen.seq, seen.digest
+    for _ in range(2):
+        events = chain(entries, seq, digest)
+        last = events[-1]
+        (row,) = await run(
+            tx,
+            APPEND_AFTER,
+            key=CHAIN_KEY,
+            genesis=GENESIS,
+            now=now,
+            seq=seq,
+            digest=digest,
+            events=[_properties(e) for e in events],
+            lastSeq=last.seq,
+            lastDigest=last.digest,
+        )
+        if row["appended"]:
+            seen.seq, seen.digest = last.seq, last.digest
+            Observed.observer.audit_events(len(events))  # the service's metrics (api/metrics.py)
+            return events
+        seq, digest = int(row["seq"]), str(row["digest"])
+        seen.seq, seen.digest = seq, digest
+    # the second statement ran holding the head's lock: it cannot have found another head
+    raise RuntimeError("the audit chain's head changed while this transaction held its lock")
 
 
 async def read_events(

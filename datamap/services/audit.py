@@ -61,11 +61,14 @@ async def record(tx: Transaction, entries: list[AuditEntry], now: dt.datetime) -
     return await audit_log.append(tx, entries, now)
 
 
-async def record_read(db: Database, entries: list[AuditEntry], now: dt.datetime) -> None:
-    """Append the events of a read in a transaction of their own, committed before the caller answers."""
+async def record_read(
+    db: Database, entries: list[AuditEntry], now: dt.datetime, seen: audit_log.LastHead | None = None
+) -> None:
+    """Append the events of a read in a transaction of their own, committed before the caller answers: one
+    statement and the commit while `seen` (the process's last head by default) is still the chain's head."""
 
     async def work(tx: Transaction) -> None:
-        await audit_log.append(tx, entries, now)
+        await audit_log.append(tx, entries, now, audit_log.SEEN if seen is None else seen)
 
     await db.transaction(work)
 

@@ -4,7 +4,7 @@ Each append takes the chain's head (one node), so appends serialise; committed o
 waits for the commit of all those before it (measured on a 2-core machine: 32 concurrent appends, 264 ms). Here
 a lookup hands its events to the `AuditBatcher` and waits until the batch holding them is committed, so no
 person's data still leaves before its event is on record; while one batch commits, the next one gathers. Alone,
-a lookup costs what it did (one transaction of two statements).
+a lookup's events cost one transaction of one statement (`graph.audit_log.append`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import contextvars
 import datetime as dt
 
 from datamap.domain.audit import AuditEntry
+from datamap.graph.audit_log import LastHead
 from datamap.graph.database import Database
 from datamap.services.audit import record_read
 
@@ -21,8 +22,9 @@ from datamap.services.audit import record_read
 class AuditBatcher:
     """Appends queued events in one transaction per batch; `record` returns once its events are committed."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, seen: LastHead | None = None) -> None:
         self.db = db
+        self.seen = seen  # the chain's head last seen (the process's by default; a test's "other process")
         self._waiting: list[tuple[list[AuditEntry], dt.datetime, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -40,7 +42,7 @@ class AuditBatcher:
             entries = [e for events, _, _ in batch for e in events]
             failure: BaseException | None = None
             try:
-                await record_read(self.db, entries, max(now for _, now, _ in batch))
+                await record_read(self.db, entries, max(now for _, now, _ in batch), self.seen)
             except BaseException as exc:  # each caller fails as its own append would have (cancelled too)
                 failure = exc
                 raise

@@ -235,14 +235,28 @@ class AccessReport:
         description="For staff, before sending (never in the document): recipients known only by category "
         "(C-154/21), invalid safeguards, an unknown residence"
     )
-    portability_json: str = strawberry.field(description="Data the subject provided, structured (Art. 20)")
-    json: str
-    document_text: str
-    document_html: str
+    # The report as JSON and as a document are written only when asked for (writing the JSON costs more than the
+    # rest of the answer together)
+    report: strawberry.Private[ar.AccessReport]
+
+    @strawberry.field(description="Data the subject provided, structured (Art. 20)")
+    def portability_json(self) -> str:
+        return json.dumps(self.report.portability, ensure_ascii=False)
+
+    @strawberry.field
+    def json(self) -> str:
+        return _json(self.report)
+
+    @strawberry.field
+    def document_text(self) -> str:
+        return ar.access_document(self.report).text()
+
+    @strawberry.field
+    def document_html(self) -> str:
+        return ar.access_document(self.report).html()
 
     @classmethod
     def of(cls, r: ar.AccessReport) -> AccessReport:
-        doc = ar.access_document(r)
         return cls(
             subject_id=r.subject_id,
             as_of=r.as_of,
@@ -263,10 +277,7 @@ class AccessReport:
             automated_decisions=r.automated_decisions,
             transfers=r.transfers,
             findings=r.findings,
-            portability_json=json.dumps(r.portability, ensure_ascii=False),
-            json=_json(r),
-            document_text=doc.text(),
-            document_html=doc.html(),
+            report=r,
         )
 
 
