@@ -116,16 +116,18 @@ def batches(
     shape: Shape,
     secret: bytes,
     *,
-    subjects_per_batch: int = 500,
+    subjects_per_batch: int = 5000,  # one bulk transaction each (~70,000 rows; the rows do not depend on it)
     seed: int = 7,
     erased_share: float = 0.01,
+    first: int = 0,
 ) -> Iterator[tuple[int, list[dict[str, object]], list[str]]]:
-    """(subjects in the batch, their rows, email hashes of the erased ones to suppress first)."""
+    """(subjects in the batch, their rows, email hashes of the erased ones to suppress first); the subjects
+    numbered `first` to `first + count - 1` (another `first` and `seed`: other people)."""
     rng = random.Random(seed)
-    for start in range(0, count, subjects_per_batch):
+    for start in range(first, first + count, subjects_per_batch):
         rows: list[dict[str, object]] = []
         erased: list[str] = []
-        size = min(subjects_per_batch, count - start)
+        size = min(subjects_per_batch, first + count - start)
         for index in range(start, start + size):
             subject = subject_rows(index, shape, secret, rng)
             rows += subject

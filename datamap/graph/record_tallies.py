@@ -15,8 +15,9 @@ what the findings group by, one property read a tally) and `key` (the group and 
 
 Three writers keep them, each in the transaction that changes the records, each taking its tallies in `key` order
 (so two concurrent transactions lock them in the same order) after grouping its changes: the subject writer
-(`subject_writer.WRITE_SUBJECTS`: only the records that statement created, and the per-record tallies of a
-subject whose country changed moved to the new country), the erasure (`ERASE_TALLIES`, run by
+(`subject_writer.write_subjects`: only the records it created, counted in Python (`Tallies`) for the subjects it
+created outright and by `WRITE_SUBJECTS` for those it merged, with the per-record tallies of a subject whose
+country changed moved to the new country; one `APPLY_TALLIES` a batch), the erasure (`ERASE_TALLIES`, run by
 `erasure_store.complete_request` before the subject layer is deleted) and the version 10 upgrade steps
 (`DELETE_TALLIES`, `UPGRADE_TALLIES`, `graph/schema.py`). A tally that reaches 0 records is deleted. When
 records leave a tally (erasure, a subject moving country) its `first`/`last` are not recomputed (that would read
@@ -26,7 +27,9 @@ of its kind where the records left for another country, an erased one after an e
 
 from __future__ import annotations
 
-from typing import LiteralString
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, LiteralString
 
 
 def month(at: LiteralString) -> LiteralString:
@@ -164,3 +167,62 @@ CALL (subjects) {
 RETURN subjects[-1].id AS last
 """
 )
+
+
+class Tallies:
+    """A batch's tally changes summed per tally, in Python, for `subject_writer.APPLY_TALLIES`: each as
+    `[kind, target, purpose, category, country, month, delta, first, last]`, the rows `APPLY` takes."""
+
+    def __init__(self) -> None:
+        # (kind, target, purpose, category, country, month) -> [delta, first, last]
+        self._by_tally: dict[tuple[str | None, ...], list[Any]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._by_tally)
+
+    def _add(self, tally: tuple[str | None, ...], delta: int, first: str | None, last: str | None) -> None:
+        got = self._by_tally.get(tally)
+        if got is None:
+            self._by_tally[tally] = [delta, first, last]
+            return
+        got[0] += delta
+        if first is not None and (got[1] is None or first < got[1]):
+            got[1] = first
+        if last is not None and (got[2] is None or last > got[2]):
+            got[2] = last
+
+    def add_rows(self, changes: Iterable[Sequence[Any]]) -> None:
+        """Changes as lists like those `rows` gives, each added to its tally's."""
+        for c in changes:
+            self._add(tuple(c[:6]), c[6], c[7], c[8])
+
+    def add_subject(self, subject: dict[str, Any]) -> None:
+        """Every record of a subject row (`recording.per_subject`, each record once) as one record more, as the
+        subject writer counts a record it creates: per category, and per record in the subject's country."""
+        country, by_tally = subject["country"], self._by_tally
+        for kind, records, target in (
+            ("collection", subject["collections"], "system"),
+            ("disclosure", subject["disclosures"], "recipient"),
+        ):
+            for r in records:
+                at = r["at"]
+                if at.utcoffset():
+                    at = at.astimezone(dt.UTC)
+                month = f"{at.year:04d}-{at.month:02d}"
+                key, purpose, id_ = r[target], r.get("purpose"), r["id"]
+                tallies = [(kind, key, purpose, None, country, month)]
+                tallies += [(kind, key, purpose, category, None, month) for category in r["categories"]]
+                for tally in tallies:
+                    got = by_tally.get(tally)
+                    if got is None:
+                        by_tally[tally] = [1, id_, id_]
+                        continue
+                    got[0] += 1
+                    if got[1] is None or id_ < got[1]:
+                        got[1] = id_
+                    if got[2] is None or id_ > got[2]:
+                        got[2] = id_
+
+    def rows(self) -> list[list[Any]]:
+        """The changes, one per tally (`APPLY` takes them in key order)."""
+        return [[*tally, *change] for tally, change in self._by_tally.items()]

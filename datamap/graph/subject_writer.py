@@ -2,17 +2,22 @@
 
 Rows carry keyed hashes only. Every row has a deterministic `id`, so writing the same row twice changes
 nothing. A row's subject is the one its identifier hashes already point to, or a new one with `newId`.
-The same statement keeps the record tallies (`record_tallies.py`) of the records it creates.
+A subject none of whose identifiers is known is created with its records (`CREATE_SUBJECTS`: no MERGE to check
+them against); a known one is merged (`WRITE_SUBJECTS`). The same transaction keeps the record tallies
+(`record_tallies.py`) of the records created: summed per tally over the batch, then applied in one statement in
+key order (`APPLY_TALLIES`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
+from datamap.errors import NotFound
 from datamap.graph.database import run
-from datamap.graph.record_tallies import APPLY, SUBJECT_RECORDS, month
+from datamap.graph.record_tallies import APPLY, SUBJECT_RECORDS, Tallies, month
 
 MISSING_KEYS: LiteralString = """
 RETURN [k IN $categories WHERE NOT EXISTS { MATCH (:DataCategory {key: k}) }] AS categories,
@@ -40,8 +45,8 @@ RETURN g.group AS group, subjects,
 # The record tallies (`record_tallies.py`) count only the records this statement creates: MERGE marks a record
 # it creates (`tallyNew`, removed at once), so writing the same rows again counts nothing. A subject whose
 # country changes has its earlier records' per-country tallies moved to the new country, as the findings read
-# the subject's country now. Every change is grouped per tally over the whole batch, then the tallies are taken
-# in key order (`record_tallies.APPLY`).
+# the subject's country now. Every change is grouped per tally over the whole batch and returned as `tallies`
+# (`write_subjects` adds those of the subjects it created and applies them all at once: `APPLY_TALLIES`).
 WRITE_SUBJECTS: LiteralString = (
     """
 UNWIND $subjects AS subject
@@ -112,11 +117,63 @@ CALL (changed) {
   WITH c.kind AS kind, c.target AS target, c.purpose AS purpose, category,
        CASE WHEN category IS NULL THEN c.country END AS country, c.month AS month, sum(c.delta) AS delta,
        min(CASE WHEN c.delta > 0 THEN c.id END) AS first, max(CASE WHEN c.delta > 0 THEN c.id END) AS last
+  RETURN collect([kind, target, purpose, category, country, month, delta, first, last]) AS tallies
+}
+RETURN written, tallies
+"""
+)
+
+# Subjects the resolve step found no subject for (`write_events`, same transaction): each created with its
+# identifiers, memberships and records, none of which can exist yet (record ids are per subject). The subject is
+# still MERGEd (one unique-index seek): one that exists all the same (a concurrent writer created it since, or an
+# id taken otherwise) is left alone here, and its id returned in `existed` for the MERGE path (`WRITE_SUBJECTS`).
+# `records`: the records created, which `write_subjects` checks against those it counted in the tallies.
+CREATE_SUBJECTS: LiteralString = """
+UNWIND $subjects AS subject
+MERGE (s:Subject {id: subject.id})
+  ON CREATE SET s.createdAt = datetime(subject.first), s.country = subject.country, s.region = subject.region,
+                s.relationship = subject.relationship, s.createdNow = true
+WITH s, subject, s.createdNow IS NOT NULL AS created
+REMOVE s.createdNow
+WITH s, created, subject.id AS id,
+     CASE WHEN created THEN subject ELSE {identifiers: [], memberships: [], collections: [], disclosures: []}
+     END AS subject
+CALL (s, subject) {
+  UNWIND subject.identifiers AS ident
+  MERGE (i:Identifier {hash: ident.hash}) ON CREATE SET i.kind = ident.kind
+  CREATE (i)-[:IDENTIFIES]->(s)
+}
+CALL (s, subject) {
+  UNWIND subject.memberships AS membership
+  MATCH (c:SubjectCategory {key: membership.key})
+  CREATE (s)-[:MEMBER_OF {since: datetime(membership.since)}]->(c)
+}
+CALL (s, subject) {
+  UNWIND subject.collections AS row
+  MATCH (sys:System {key: row.system})
+  CREATE (s)-[:HELD_IN {id: row.id, categories: row.categories, source: row.source, at: datetime(row.at)}]->(sys)
+  RETURN count(*) AS held
+}
+CALL (s, subject) {
+  UNWIND subject.disclosures AS row
+  MATCH (r:Recipient {key: row.recipient})
+  CREATE (s)-[:DISCLOSED_TO {id: row.id, categories: row.categories, purpose: row.purpose, at: datetime(row.at),
+                             recipient: r.key}]->(r)
+  RETURN count(*) AS disclosed
+}
+RETURN sum(held + disclosed) AS records, count(CASE WHEN created THEN 1 END) AS created,
+       collect(CASE WHEN NOT created THEN id END) AS existed
+"""
+
+# The batch's tally changes, summed per tally (`[kind, target, purpose, category, country, month, delta, first,
+# last]` each), applied in key order (`record_tallies.APPLY`).
+APPLY_TALLIES: LiteralString = (
+    """
+UNWIND $tallies AS c
+WITH c[0] AS kind, c[1] AS target, c[2] AS purpose, c[3] AS category, c[4] AS country, c[5] AS month,
+     c[6] AS delta, c[7] AS first, c[8] AS last
 """
     + APPLY
-    + """}
-RETURN written
-"""
 )
 
 
@@ -134,10 +191,37 @@ async def resolve_subjects(tx: AsyncManagedTransaction, groups: list[dict[str, A
     return await run(tx, RESOLVE_SUBJECTS, groups=groups)
 
 
-async def write_subjects(tx: AsyncManagedTransaction, subjects: list[dict[str, Any]]) -> int:
-    """Write subject rows (from `recording.per_subject`); return how many were written (not suppressed)."""
-    (row,) = await run(tx, WRITE_SUBJECTS, subjects=[_as_text_times(_once(s)) for s in subjects])
-    return int(row["written"])
+async def write_subjects(
+    tx: AsyncManagedTransaction, subjects: list[dict[str, Any]], new: Collection[str] = frozenset()
+) -> int:
+    """Write subject rows (from `recording.per_subject`); return how many were written (not suppressed).
+
+    `new`: ids of subjects the caller's resolve step, in this transaction, found not to exist: they are created
+    (`CREATE_SUBJECTS`) and their records counted here; the others are merged (`WRITE_SUBJECTS`). The tallies of
+    both are then applied in one statement, in key order."""
+    rows = [_once(s) for s in subjects]
+    fresh = [r for r in rows if r["id"] in new]
+    merged = [r for r in rows if r["id"] not in new]
+    changes = Tallies()
+    written = 0
+    if fresh:
+        (row,) = await run(tx, CREATE_SUBJECTS, subjects=[_as_text_times(r) for r in fresh])
+        existed = set(row["existed"])
+        created = [r for r in fresh if r["id"] not in existed]
+        expected = sum(len(r["collections"]) + len(r["disclosures"]) for r in created)
+        if row["records"] != expected:  # a system or recipient key the map does not hold: nothing is kept
+            raise NotFound(f"{expected - row['records']} records name a system or recipient not in the map")
+        for r in created:
+            changes.add_subject(r)
+        merged += [r for r in fresh if r["id"] in existed]
+        written += int(row["created"])
+    if merged:
+        (row,) = await run(tx, WRITE_SUBJECTS, subjects=[_as_text_times(r) for r in merged])
+        changes.add_rows(row["tallies"])
+        written += int(row["written"])
+    if changes:
+        await run(tx, APPLY_TALLIES, tallies=changes.rows())
+    return written
 
 
 def _once(subject: dict[str, Any]) -> dict[str, Any]:

@@ -64,6 +64,7 @@ async def write_events(tx: Transaction, rows: list[dict[str, Any]]) -> Written:
         for g, members in enumerate(groups)
     ]
     suppressed: list[int] = []
+    new: set[str] = set()  # subjects none of whose identifiers is known: created, not merged
     for found in await subject_writer.resolve_subjects(tx, params):
         members = groups[found["group"]]
         if len(found["subjects"]) > 1:
@@ -74,14 +75,16 @@ async def write_events(tx: Transaction, rows: list[dict[str, Any]]) -> Written:
             )
         if found["suppressed"]:
             suppressed += [rows[m]["line"] for m in members]
-        subject_id = (
-            found["subjects"][0] if found["subjects"] else new_subject_id(params[found["group"]]["hashes"])
-        )
+        if found["subjects"]:
+            subject_id = found["subjects"][0]
+        else:
+            subject_id = new_subject_id(params[found["group"]]["hashes"])
+            new.add(subject_id)
         for m in members:
             assign_subject(rows[m], subject_id)
     skipped = set(suppressed)
     live = [r for r in rows if r["line"] not in skipped]
-    await subject_writer.write_subjects(tx, per_subject(live))
+    await subject_writer.write_subjects(tx, per_subject(live), new)
     return Written([(r["id"], r["subjectId"]) for r in live], sorted(suppressed))
 
 
