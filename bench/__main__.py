@@ -18,9 +18,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 from tqdm import tqdm
@@ -30,6 +31,7 @@ from bench.measure import (
     Operation,
     authorise,
     db_hits,
+    floor_latencies,
     latencies,
     raw_latencies,
     round_trips,
@@ -44,11 +46,13 @@ from datamap.graph.schema import apply_schema
 from datamap.localdb import LocalNeo4j
 from datamap.services import tokens
 from datamap.services.bulk_import import import_batches
-from datamap.services.seed import load_seed
+from datamap.services.initial_import import import_initial
+from datamap.services.seed import load_seed, read_seed
 
 SECRET = b"bench-secret-0123456789abcdef"
 PASSWORD = "bench-password"
 RESULTS = Path(__file__).resolve().parent / "results"
+T = TypeVar("T")
 
 
 def _free_port() -> int:
@@ -82,6 +86,24 @@ async def inspect_database(db: Database) -> BenchDatabase:
     )
 
 
+class Timed(Generic[T]):
+    """An iterator's items, and the seconds spent making them (`seconds`)."""
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self.items = items
+        self.seconds = 0.0
+
+    def __iter__(self) -> Timed[T]:
+        return self
+
+    def __next__(self) -> T:
+        mark = time.perf_counter()
+        try:
+            return next(self.items)
+        finally:
+            self.seconds += time.perf_counter() - mark
+
+
 async def load_population(db: Database, subjects: int) -> dict[str, float]:
     """Seed plus `subjects` generated subjects through the bulk path, into an empty database."""
     await apply_schema(db)
@@ -91,16 +113,9 @@ async def load_population(db: Database, subjects: int) -> dict[str, float]:
     before = (await db.read("MATCH ()-[r]->() RETURN count(r) AS n"))[0]["n"]
     shape = Shape.of(seed)
     started = time.perf_counter()
-    generating = 0.0  # making up the synthetic rows (hashing included) is not the bulk path's work
-    population = batches(subjects, shape, SECRET)
+    population = Timed(batches(subjects, shape, SECRET))  # making up the rows is not the bulk path's work
     with tqdm(total=subjects, unit="subject", mininterval=2) as bar:
-        while True:
-            mark = time.perf_counter()
-            batch = next(population, None)
-            generating += time.perf_counter() - mark
-            if batch is None:
-                break
-            size, rows_, erased = batch
+        for size, rows_, erased in population:
             if erased:  # erased subjects: their suppression entries exist, so the import skips them
                 await db.write(
                     "UNWIND $hashes AS h MERGE (:Suppression {hash: h, createdAt: datetime()})", hashes=erased
@@ -116,9 +131,76 @@ async def load_population(db: Database, subjects: int) -> dict[str, float]:
         "subjectsPerSecond": round(subjects / seconds),
         "relationshipsPerSecond": round((after - before) / seconds),
         "relationships": after - before,
-        "generatingSeconds": round(generating, 1),
-        "writeSubjectsPerSecond": round(subjects / (seconds - generating)),
+        "generatingSeconds": round(population.seconds, 1),
+        "writeSubjectsPerSecond": round(subjects / (seconds - population.seconds)),
     }
+
+
+async def initial_population(server: LocalNeo4j, subjects: int) -> dict[str, float]:
+    """Seed plus `subjects` generated subjects through Neo4j's offline importer (`datamap import --initial`), into
+    an empty database; the erased ones are left out and put on the suppression list, as the online path has them."""
+    erased: list[str] = []
+    population = Timed(batches(subjects, Shape.of(read_seed()), SECRET))
+
+    def rows(bar: tqdm[Any]) -> Iterator[list[dict[str, Any]]]:
+        for size, rows_, gone in population:
+            erased.extend(gone)
+            skipped = set(gone)
+            yield [r for r in rows_ if skipped.isdisjoint(r["hashes"])]  # type: ignore[arg-type]
+            bar.update(size)
+
+    started = time.perf_counter()
+    with tqdm(total=subjects, unit="subject", mininterval=2) as bar:
+        result = await import_initial(server, rows(bar), SECRET)
+    seconds = time.perf_counter() - started
+    generating = population.seconds
+    db = Database(_settings(server))
+    try:
+        for start in range(0, len(erased), 10000):
+            await db.write(
+                "UNWIND $hashes AS h MERGE (:Suppression {hash: h, createdAt: datetime()})",
+                hashes=erased[start : start + 10000],
+            )
+        await db.write("CREATE (:BenchPopulation {subjects: $n, complete: true, initial: true})", n=subjects)
+    finally:
+        await db.close()
+    return {
+        "initialSubjects": subjects,
+        "initialSeconds": round(seconds, 1),
+        "initialSubjectsPerSecond": round(subjects / (seconds - generating)),
+        "initialEndToEndSubjectsPerSecond": round(subjects / seconds),
+        "initialGeneratingSeconds": round(generating, 1),
+        "initialConversionSeconds": round(result.conversion - generating, 1),
+        "initialImporterSeconds": round(result.importer, 1),
+        "initialStartupSeconds": round(result.startup, 1),
+        "initialRecords": result.records,
+    }
+
+
+async def online_slice(db: Database, first: int, count: int) -> dict[str, float]:
+    """`count` more generated subjects (other people than the population's) through the online bulk path into the
+    loaded population, then the same rows again (a re-run after an interruption: nothing new may appear)."""
+    shape = Shape.of(read_seed())
+    rates: dict[str, float] = {}
+    counted = (
+        "MATCH (s:Subject) RETURN count(s) AS subjects, COUNT { ()-[:DISCLOSED_TO|HELD_IN]->() } AS records"
+    )
+    for run in ("write", "rerun"):
+        generated = list(batches(count, shape, SECRET, first=first, seed=11, erased_share=0.0))
+        started = time.perf_counter()
+        for _, rows_, _ in generated:
+            await import_batches(db, [rows_])
+        seconds = time.perf_counter() - started
+        rates[f"{run}SubjectsPerSecond"] = round(count / seconds)
+        rates[f"{run}Seconds"] = round(seconds, 1)
+        (rates[f"{run}Counts"],) = await db.read(counted)  # type: ignore[assignment]
+    if rates["writeCounts"] != rates["rerunCounts"]:
+        raise SystemExit(f"the re-run wrote again: {rates['writeCounts']} -> {rates['rerunCounts']}")
+    return {"onlineSubjects": count, **rates}
+
+
+def _settings(server: LocalNeo4j) -> Neo4jSettings:
+    return Neo4jSettings(uri=server.uri, user="neo4j", password=PASSWORD, database="neo4j", managed=False)
 
 
 async def authorise_bench(db: Database) -> None:
@@ -164,6 +246,20 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def store_size(home: Path) -> dict[str, float]:
+    """MiB on disk of the benchmark's database: its store files and its transaction logs."""
+
+    def mib(folder: Path) -> float:
+        files = (p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else iter(())
+        return round(sum(p.stat().st_size for p in files) / 2**20, 1)
+
+    data = home / "data"
+    return {
+        "storeMiB": mib(data / "databases" / "neo4j"),
+        "transactionsMiB": mib(data / "transactions" / "neo4j"),
+    }
+
+
 def machine() -> dict[str, Any]:
     memory = next(
         (
@@ -193,6 +289,10 @@ async def measure(
         "raw": raw,
         "ratioP50": round(http["p50"] / raw["p50"], 2) if raw["p50"] else None,
     }
+    floor = await floor_latencies(op, db, subjects, requests, SECRET)
+    if floor is not None:  # the statements, the audit append and an empty GraphQL execution of the same shape
+        result["floor"] = floor
+        result["ratioFloorP50"] = round(http["p50"] / floor["p50"], 2) if floor["p50"] else None
     result["throughput"] = {str(c): await throughput(op, url, subjects, c, duration) for c in (1, 8, 32)}
     result["roundTrips"] = await round_trips(op, db, subjects, SECRET)
     result["dbHits"] = None if op.in_process else await db_hits(op, db, subjects, SECRET)
@@ -201,16 +301,18 @@ async def measure(
 
 def table(results: list[dict[str, Any]]) -> str:
     head = (
-        "| operation | HTTP p50 / p95 / p99 ms | driver p50 ms | ratio | rps c1 / c8 / c32 | errors | "
-        "round trips | db hits |"
+        "| operation | HTTP p50 / p95 / p99 ms | driver p50 ms | ratio | floor p50 ms | ratio to floor | "
+        "rps c1 / c8 / c32 | errors | round trips | db hits |"
     )
-    lines = [head, "|" + "---|" * 8]
+    lines = [head, "|" + "---|" * 10]
     for r in results:
         h, t = r["http"], r["throughput"]
         errors = sum(t[c]["errors"] for c in t)
         hits = "-" if r["dbHits"] is None else r["dbHits"]  # an in-process operation has none measured
+        floor = r.get("floor")
         lines.append(
             f"| {r['operation']} | {h['p50']} / {h['p95']} / {h['p99']} | {r['raw']['p50']} | {r['ratioP50']} | "
+            f"{floor['p50'] if floor else '-'} | {r.get('ratioFloorP50') or '-'} | "
             f"{t['1']['rps']} / {t['8']['rps']} / {t['32']['rps']} | {errors} | {r['roundTrips']} | {hits} |"
         )
     return "\n".join(lines)
@@ -226,7 +328,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         pagecache=args.pagecache,
     )
     server.start()
-    settings = Neo4jSettings(uri=server.uri, user="neo4j", password=PASSWORD, database="neo4j", managed=False)
+    settings = _settings(server)
     db = Database(settings)
     service = None
     try:
@@ -249,11 +351,36 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 await db.close()
                 server.wipe()
                 db = Database(settings)
-            load = await load_population(db, args.subjects)
+            if args.initial:
+                await db.close()
+                load = await initial_population(server, args.subjects)
+                db = Database(settings)
+                print(
+                    f"imported {args.subjects} subjects offline in {load['initialSeconds']} s: "
+                    f"{load['initialSubjectsPerSecond']} subjects/s without generating the rows "
+                    f"({load['initialEndToEndSubjectsPerSecond']} with)",
+                    flush=True,
+                )
+            else:
+                load = await load_population(db, args.subjects)
+                print(
+                    f"loaded {load['subjects']} subjects in {load['seconds']} s: {load['subjectsPerSecond']} "
+                    f"subjects/s, {load['relationshipsPerSecond']} relationships/s ({load['generatingSeconds']} s "
+                    f"of it generating rows; the bulk path alone: {load['writeSubjectsPerSecond']} subjects/s)"
+                )
+        online = (
+            args.online if args.online is not None else max(1000, args.subjects // 10) if args.initial else 0
+        )
+        if online:
+            # people no earlier slice wrote: the marker counts them
+            (row,) = await db.read("MATCH (b:BenchPopulation) RETURN coalesce(b.online, 0) AS written")
+            print(f"the online path: {online} more subjects into the population, then again ...", flush=True)
+            load.update(await online_slice(db, args.subjects + int(row["written"]), online))
+            await db.write("MATCH (b:BenchPopulation) SET b.online = coalesce(b.online, 0) + $n", n=online)
             print(
-                f"loaded {load['subjects']} subjects in {load['seconds']} s: {load['subjectsPerSecond']} "
-                f"subjects/s, {load['relationshipsPerSecond']} relationships/s ({load['generatingSeconds']} s "
-                f"of it generating rows; the bulk path alone: {load['writeSubjectsPerSecond']} subjects/s)"
+                f"online: {load['writeSubjectsPerSecond']} subjects/s new, {load['rerunSubjectsPerSecond']} "
+                "subjects/s re-run",
+                flush=True,
             )
         print("warming the page cache (every subject's relationships) ...", flush=True)
         await db.read("MATCH (s:Subject)-[r]->() RETURN count(r) AS n")  # steady state, not a cold start
@@ -282,6 +409,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "machine": machine(),
             "load": load,
             "serviceRssMiB": rss_mib(service.pid),
+            "store": {**store_size(args.home), "heap": args.heap, "pagecache": args.pagecache},
             "results": results,
             "throughputC32ByWorkers": by_workers,
         }
@@ -314,6 +442,17 @@ def main() -> None:
     parser.add_argument("--heap", default="4g")
     parser.add_argument("--pagecache", default="6g")
     parser.add_argument("--keep-running", action="store_true", help="leave the benchmark's Neo4j running")
+    parser.add_argument(
+        "--online",
+        type=int,
+        help="subjects to write through the online path into the loaded population, then again (default: a "
+        "tenth of --subjects with --initial, else none); each run's are new people",
+    )
+    parser.add_argument(
+        "--initial",
+        action="store_true",
+        help="load the population through Neo4j's offline importer (`datamap import --initial`)",
+    )
     parser.add_argument(
         "--workers",
         type=int,

@@ -226,6 +226,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1:
         raise ConfigError(f"--batch-size {args.batch_size}: give a positive number")
+    if args.initial:
+        return _import_initial(args)
     path, secret = Path(args.file), hash_secret()
     size = path.stat().st_size if path.is_file() else None
     with progress(size, unit="B", unit_scale=True, desc="validating", quiet=args.quiet) as reading:
@@ -240,6 +242,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.suppressed_lines:
         lines = ", ".join(map(str, result.suppressed_lines[:20]))
         print(f"skipped {len(result.suppressed_lines)} events about subjects under erasure (lines {lines})")
+    return 0
+
+
+def _import_initial(args: argparse.Namespace) -> int:
+    """`import --initial`: the whole local database made by Neo4j's offline importer (services/initial_import)."""
+    from datamap.cli_common import progress
+    from datamap.services.initial_import import import_initial_file
+
+    settings = Neo4jSettings.from_env()
+    if not settings.managed:
+        raise ConfigError(
+            "--initial runs Neo4j's offline importer on the local server's files; with DATAMAP_NEO4J_URI set, "
+            "import without --initial"
+        )
+    path = Path(args.file)
+    size = path.stat().st_size if path.is_file() else None
+    with progress(size, unit="B", unit_scale=True, desc="validating", quiet=args.quiet) as reading:
+        result = asyncio.run(
+            import_initial_file(
+                local_server(settings),
+                path,
+                hash_secret(),
+                batch_size=args.batch_size,
+                progress=reading.update,
+            )
+        )
+    print(
+        f"imported {result.records} records of {result.subjects} subjects from {args.file} into a new database "
+        f"(converting {result.conversion:.1f} s, Neo4j's importer {result.importer:.1f} s, starting with schema "
+        f"and map {result.startup:.1f} s); the local Neo4j runs, `datamap neo4j stop` stops it"
+    )
     return 0
 
 
@@ -371,9 +404,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate every line, then write in batches with a progress bar.",
     )
     p.add_argument("file")
-    p.add_argument("--batch-size", type=int, default=2000)
+    p.add_argument("--batch-size", type=int, default=20000, help="lines a transaction writes (default 20,000)")
     p.add_argument(
         "--quiet", action="store_true", help="no progress bar (there is none when stderr is no terminal)"
+    )
+    p.add_argument(
+        "--initial",
+        action="store_true",
+        help="first load into an empty local database through Neo4j's offline importer (the seed map with it); "
+        "refuses a database holding anything",
     )
     p.set_defaults(func=cmd_import)
 

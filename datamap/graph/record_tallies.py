@@ -27,9 +27,10 @@ of its kind where the records left for another country, an erased one after an e
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, LiteralString
+
+from datamap.domain.record_tally_rows import tally_month, tally_parts
 
 
 def month(at: LiteralString) -> LiteralString:
@@ -198,30 +199,16 @@ class Tallies:
 
     def add_subject(self, subject: dict[str, Any]) -> None:
         """Every record of a subject row (`recording.per_subject`, each record once) as one record more, as the
-        subject writer counts a record it creates: per category, and per record in the subject's country."""
-        country, by_tally = subject["country"], self._by_tally
+        subject writer counts a record it creates (`record_tally_rows.tally_parts`)."""
+        country = subject["country"]
         for kind, records, target in (
             ("collection", subject["collections"], "system"),
             ("disclosure", subject["disclosures"], "recipient"),
         ):
             for r in records:
-                at = r["at"]
-                if at.utcoffset():
-                    at = at.astimezone(dt.UTC)
-                month = f"{at.year:04d}-{at.month:02d}"
-                key, purpose, id_ = r[target], r.get("purpose"), r["id"]
-                tallies = [(kind, key, purpose, None, country, month)]
-                tallies += [(kind, key, purpose, category, None, month) for category in r["categories"]]
-                for tally in tallies:
-                    got = by_tally.get(tally)
-                    if got is None:
-                        by_tally[tally] = [1, id_, id_]
-                        continue
-                    got[0] += 1
-                    if got[1] is None or id_ < got[1]:
-                        got[1] = id_
-                    if got[2] is None or id_ > got[2]:
-                        got[2] = id_
+                month, id_ = tally_month(r["at"]), r["id"]
+                for tally in tally_parts(kind, r[target], r.get("purpose"), r["categories"], country, month):
+                    self._add(tally, 1, id_, id_)
 
     def rows(self) -> list[list[Any]]:
         """The changes, one per tally (`APPLY` takes them in key order)."""
