@@ -404,7 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate every line, then write in batches with a progress bar.",
     )
     p.add_argument("file")
-    p.add_argument("--batch-size", type=int, default=20000, help="lines a transaction writes (default 20,000)")
+    p.add_argument(
+        "--batch-size", type=int, default=20000, help="lines a transaction writes (default 20,000)"
+    )
     p.add_argument(
         "--quiet", action="store_true", help="no progress bar (there is none when stderr is no terminal)"
     )

@@ -312,7 +312,7 @@ async def test_the_persons_erasure_clears_the_reasons_of_their_extensions(
 async def test_each_read_is_one_statement_besides_the_audit_trail(api: GraphQLClient) -> None:
     request = await record(api, "ACCESS", ANNA, days_ago(3))
     for query, variables in [(GET, {"id": request["id"]}), (LIST, {"overdue": False})]:
-        await api.query("{ __typename }")  # the token's check (then cached for a few seconds) is not the field's
+        await api.query("{ __typename }")  # the token's check (cached a few seconds) is not the field's
         before = StatementCounter.count
         await api.query(query, **variables)
         # the audit event: one statement in its own transaction (the process knows the chain's head, from the

@@ -1,7 +1,8 @@
 """Record tallies computed in memory, as `graph/record_tallies.py` keeps them in the graph (see its note).
 
 Used by the initial import (`services/initial_graph.py`) and the online writer's count of the subjects it creates
-(`graph/record_tallies.Tallies`): the same shapes, keys and rules as the writer's Cypher (`record_tallies.group`, `month`, `APPLY`):
+(`graph/record_tallies.Tallies`): the same shapes, keys and rules as the writer's Cypher (`record_tallies.group`,
+`month`, `APPLY`):
 - a tally's `group` is kind, target, purpose, category and country joined with `SEPARATOR` (nulls as ''), its
   `key` the group and the month joined the same way; the month is the UTC 'YYYY-MM' of the record's instant;
 - each record gives one change per data category (no country) and one for the record (its subject's country);
