@@ -225,3 +225,21 @@ async def test_a_new_subject_naming_a_system_not_in_the_map_writes_nothing(seede
     with pytest.raises(NotFound, match="not in the map"):
         await import_batches(seeded, [recording.rows_for([event], SECRET)])  # the keys not checked first
     assert await snapshot(seeded) == before
+
+
+async def test_a_move_to_another_country_ends_the_region_whatever_the_batches(
+    seeded: Database, tmp_path: Path
+) -> None:
+    """A Californian who moves to the Netherlands is no longer in California, whether the two lines fall in one
+    batch or in two."""
+    moving = [
+        collection(ANA, "2024-01-05T10:00:00Z", ["user.name"], country="US", region="US-CA"),
+        collection(ANA, "2024-06-05T10:00:00Z", ["user.name"], country="NL"),
+    ]
+    file = read_events(write_file(tmp_path / "moving.jsonl", moving), SECRET)
+    answers = []
+    for batch_size in (2, 1):
+        await seeded.write("MATCH (s:Subject) DETACH DELETE s")
+        await import_events(seeded, file, batch_size=batch_size)
+        answers += await seeded.read("MATCH (s:Subject) RETURN s.country AS country, s.region AS region")
+    assert answers == [{"country": "NL", "region": None}] * 2

@@ -6,7 +6,8 @@ take the reads (`neo4j://` URIs), a client that must read what it just wrote sen
 value of the write's response with its next request: that request's statements start only once the server or
 follower they run on has applied those transactions (or fail with 503 and `Retry-After` if it does not catch up
 within the driver's wait). Every authenticated response carries the bookmarks of its process's latest
-transactions. Values are Neo4j's own, opaque; a header that is not a list of them is refused with 400.
+transactions (one per transaction that began while others ran: many under load). Values are Neo4j's own,
+opaque; a header that is not a list of them is refused with 400.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datamap.errors import ValidationError
 from datamap.graph.database import Database, after_bookmarks
 
 HEADER = b"x-datamap-bookmark"
-MAX_BOOKMARKS = 16
+MAX_BOOKMARKS = 256  # a process holds one per transaction started at once: up to its 64 connections, and more
 _BOOKMARK = re.compile(r"[\x21-\x2b\x2d-\x7e]{1,1024}")  # printable ASCII but the comma that separates them
 
 

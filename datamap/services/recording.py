@@ -107,8 +107,15 @@ def per_subject(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "disclosures": [],
             }
         s["first"] = min(s["first"], r["at"])
+        moved = (
+            r["country"]
+            and not r["region"]
+            and s["region"]
+            and not s["region"].startswith(r["country"] + "-")
+        )
         s["country"] = r["country"] or s["country"]
-        s["region"] = r["region"] or s["region"]
+        # a new country without a region ends a region of another country, as between batches (WRITE_SUBJECTS)
+        s["region"] = None if moved else r["region"] or s["region"]
         s["relationship"] = r["relationship"] or s["relationship"]
         s["hashes"].update(r["hashes"])
         s["identifiers"].update({i["hash"]: i for i in r["identifiers"]})
